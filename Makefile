@@ -1,0 +1,59 @@
+# innovate.aws_postgres — developer entry points. `make demo` and `make test` work on a fresh
+# machine: each installs what it needs (Debian packages, .venv) through scripts/bootstrap.sh.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help bootstrap demo up down status test lint sanity unit localenv-test integration molecule build bench clean
+
+help:
+	@echo "make demo   - set up, start the local AWS environment and run site.yml -i inventories/local"
+	@echo "make test   - set up and run lint, sanity, unit, local-environment and integration tests"
+	@echo "make up|down|status - control the local environment"
+	@echo "make bench  - run the benchmarks under bench/"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+up: bootstrap
+	@$(BIN)/python -m localenv up
+
+down:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m localenv down; fi
+
+status:
+	@$(BIN)/python -m localenv status
+
+demo: up
+	@scripts/demo.sh
+
+test: bootstrap lint sanity unit localenv-test integration molecule
+
+lint:
+	@scripts/lint.sh
+
+sanity:
+	@scripts/sanity.sh
+
+unit:
+	@$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
+
+localenv-test:
+	@$(BIN)/python -m pytest tests/localenv -q -p no:cacheprovider
+
+integration: build
+	@$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider
+
+molecule:
+	@scripts/molecule.sh
+
+build:
+	@scripts/build.sh
+
+bench: up
+	@$(BIN)/python bench/parameter_group_noop.py
+
+clean: down
+	rm -rf build .pytest_cache

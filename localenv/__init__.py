@@ -1,0 +1,1 @@
+"""The local AWS environment: an emulator (moto plus extensions) with real PostgreSQL servers."""

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# ansible-lint with the production profile (configured in .ansible-lint).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+ansible-lint --offline --profile production "$@"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# ansible-test sanity needs the collection at .../ansible_collections/innovate/aws_postgres:
+# copy the tracked tree there (build/sanity) and run it with the project's Python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+python_version=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+dest=build/sanity/ansible_collections/innovate/aws_postgres
+rm -rf build/sanity
+mkdir -p "$dest"
+git ls-files -co --exclude-standard -z | grep -zv '^\.collections/' | xargs -0 cp --parents -t "$dest"
+cd "$dest"
+git init -q && git add -A >/dev/null
+export PATH="$root/.venv/bin:$PATH"
+ansible-test sanity --color no --python "$python_version" --venv --requirements "$@"
