@@ -36,6 +36,7 @@ lint:
 
 sanity:
 	@scripts/sanity.sh
+	@scripts/doc_check.sh
 
 unit:
 	@$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider

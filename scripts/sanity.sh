@@ -12,4 +12,5 @@ git ls-files -co --exclude-standard -z | grep -zv '^\.collections/' | xargs -0 c
 cd "$dest"
 git init -q && git add -A >/dev/null
 export PATH="$root/.venv/bin:$PATH"
-ansible-test sanity --color no --python "$python_version" --venv --requirements "$@"
+python "$root/scripts/ansible_test_pip_bootstrap.py"
+ansible-test sanity --color no --python "$python_version" --requirements "$@"
