@@ -10,6 +10,7 @@ need_pkgs=()
 [ -f /usr/lib/postgresql/15/lib/pgaudit.so ] || need_pkgs+=(postgresql-15-pgaudit)
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 command -v runuser >/dev/null || need_pkgs+=(util-linux)
+command -v shellcheck >/dev/null || need_pkgs+=(shellcheck)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "bootstrap: missing Debian packages ${need_pkgs[*]}; run as root or install them" >&2

@@ -161,7 +161,7 @@ class Ansible:
             command.append("--diff")
         if limit:
             command += ["--limit", limit]
-        completed = subprocess.run(command, cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=900)
+        completed = subprocess.run(command, cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=900, check=False)
         return PlaybookRun(completed)
 
     def module(self, name, args, check=False, diff=False):

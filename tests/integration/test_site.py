@@ -1,5 +1,7 @@
 """site.yml against inventories/local, run the way a user runs it."""
 
+import types
+
 import pytest
 
 DATA_ACCOUNT = "111111111111"
@@ -35,18 +37,17 @@ def first_run(localenv, tmp_path_factory):
     check = runner.playbook("site.yml", inventory=INVENTORY, check=True, diff=True)
     groups_after_check = existing_groups(localenv)
     converge = runner.playbook("site.yml", inventory=INVENTORY)
-    return runner, check, groups_after_check, converge
+    return types.SimpleNamespace(runner=runner, check=check, groups_after_check=groups_after_check, converge=converge)
 
 
 def test_check_mode_on_a_new_environment_reports_changes_and_creates_nothing(first_run):
-    _, check, groups_after_check, _ = first_run
-    assert check.rc == 0, check.stdout + check.stderr
-    assert check.changed_total() == 3
-    assert groups_after_check == set()
+    assert first_run.check.rc == 0, first_run.check.stdout + first_run.check.stderr
+    assert first_run.check.changed_total() == 3
+    assert first_run.groups_after_check == set()
 
 
 def test_site_creates_every_group_of_the_inventory_in_the_data_account(first_run, localenv):
-    _, _, _, converge = first_run
+    converge = first_run.converge
     assert converge.rc == 0, converge.stdout + converge.stderr
     assert existing_groups(localenv) == set(GROUPS)
     app = user_parameters(localenv, "app-db-postgres15")
@@ -60,21 +61,21 @@ def test_site_creates_every_group_of_the_inventory_in_the_data_account(first_run
 
 
 def test_site_reports_static_parameters_as_pending_reboot(first_run):
-    _, _, _, converge = first_run
+    converge = first_run.converge
     announced = [r for r in converge.task_results if r["task"] == "Announce parameters that take effect only after a reboot"]
     messages = " ".join(item.get("msg", "") for result in announced for item in result.get("results", []))
     assert "app-db-postgres15: " in messages and "shared_preload_libraries" in messages
 
 
 def test_second_run_changes_nothing(first_run):
-    runner = first_run[0]
+    runner = first_run.runner
     again = runner.playbook("site.yml", inventory=INVENTORY)
     assert again.rc == 0, again.stdout + again.stderr
     assert again.changed_total() == 0
 
 
 def test_drift_is_reverted_and_undeclared_parameters_are_purged(first_run, localenv):
-    runner = first_run[0]
+    runner = first_run.runner
     rds = localenv.client("rds", account_id=DATA_ACCOUNT)
     rds.modify_db_parameter_group(DBParameterGroupName="app-db-postgres15", Parameters=[
         {"ParameterName": "log_min_duration_statement", "ParameterValue": "10", "ApplyMethod": "immediate"},
