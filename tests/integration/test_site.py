@@ -42,7 +42,7 @@ def first_run(localenv, tmp_path_factory):
 
 def test_check_mode_on_a_new_environment_reports_changes_and_creates_nothing(first_run):
     assert first_run.check.rc == 0, first_run.check.stdout + first_run.check.stderr
-    assert first_run.check.changed_total() == 3
+    assert first_run.check.changed_total() == 2, "one converge task per host reports a change"
     assert first_run.groups_after_check == set()
 
 
