@@ -1,0 +1,359 @@
+"""Patches of moto's RDS backend and DBInstance model that put a real server behind an instance.
+
+Backend operations (create, modify, reboot, stop, start, delete, describe) keep moto's validation
+and bookkeeping and add the data plane: the fleet server, the parameter group, deferred changes
+and transitional statuses. Model properties fill what moto does not report (the real endpoint,
+status, parameter apply status, PendingModifiedValues, Performance Insights).
+"""
+
+import logging
+import re
+import secrets
+
+from moto.rds.exceptions import (
+    DBInstanceAlreadyExists,
+    DBInstanceNotFoundError,
+    InvalidParameterValue,
+    RDSClientError,
+)
+from moto.rds.models import DBInstance, RDSBackend
+from moto.rds.utils import merge_filters
+
+from localenv.dataplane import bootstrap_sql
+from localenv.emulator.db_instances import credentials, parameters, pending, state
+
+log = logging.getLogger("localenv.emulator.db_instances")
+
+env = {"context": None, "fleet": None}
+ghosts = state.Ghosts()
+_originals = {}
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+
+
+def wants_server(database):
+    """RDS for PostgreSQL instances get a server (Aurora writers will be added here)."""
+    return database.engine == "postgres" and database.db_cluster_identifier is None
+
+
+def key_of(database):
+    return (database.account_id, database.region, database.db_instance_identifier)
+
+
+def _seconds(name):
+    return getattr(env["context"].transitions, name)
+
+
+def _fleet():
+    return env["fleet"]
+
+
+def _require_status(database, allowed, action):
+    current = state.status(database)
+    if current not in allowed:
+        raise RDSClientError(
+            "InvalidDBInstanceState",
+            "Cannot %s DB instance %s: it is %s, not %s."
+            % (action, database.db_instance_identifier, current, " or ".join(allowed)),
+        )
+
+
+# -- create ------------------------------------------------------------------------------------
+def _validate_create(db_kwargs):
+    if db_kwargs.get("engine") != "postgres" or db_kwargs.get("db_cluster_identifier"):
+        return
+    username = db_kwargs.get("master_username")
+    if not username:
+        raise InvalidParameterValue("The parameter MasterUsername must be provided and must not be blank.")
+    if not _IDENTIFIER.match(username):
+        raise InvalidParameterValue(
+            "The parameter MasterUsername is not a valid identifier. Identifiers must begin with a letter; "
+            "must contain only ASCII letters, digits, and underscores; and must be 1 to 63 characters long."
+        )
+    db_name = db_kwargs.get("db_name")
+    if db_name and not _IDENTIFIER.match(db_name):
+        raise InvalidParameterValue(
+            "The parameter DBName is not a valid identifier. Identifiers must begin with a letter; "
+            "must contain only ASCII letters, digits, and underscores; and must be 1 to 63 characters long."
+        )
+    if username.lower() in bootstrap_sql.RESERVED_USERNAMES or username.lower().startswith("pg_"):
+        raise InvalidParameterValue(
+            "MasterUsername %s cannot be used as it is a reserved word used by the engine" % username
+        )
+    if not db_kwargs.get("manage_master_user_password"):
+        password = db_kwargs.get("master_user_password")
+        if not password:
+            raise InvalidParameterValue("The parameter MasterUserPassword must be provided and must not be blank.")
+        if len(password) < 8:
+            raise InvalidParameterValue(
+                "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters."
+            )
+
+
+def _fill_gaps(database, db_kwargs):
+    database.enable_performance_insights = bool(db_kwargs.get("enable_performance_insights"))
+    database.performance_insights_kms_key_id = db_kwargs.get("performance_insights_kms_key_id")
+    retention = db_kwargs.get("performance_insights_retention_period")
+    if retention is None and database.enable_performance_insights:
+        retention = 7
+    database.performance_insights_retention_period = retention
+    database.dbi_resource_id = "db-" + "".join(secrets.choice(_BASE32) for _position in range(26))
+
+
+def create_db_instance(self, db_kwargs):
+    _validate_create(db_kwargs)
+    with env["context"].lock:
+        database = _originals["create_db_instance"](self, db_kwargs)
+        ghosts.discard(self.account_id, self.region_name, database.db_instance_identifier)
+        _fill_gaps(database, db_kwargs)
+        st = state.get(database)
+        if wants_server(database):
+            try:
+                _address, port = _fleet().create(
+                    key_of(database),
+                    database.master_username,
+                    credentials.initial_password(database),
+                    db_name=database.db_name,
+                    parameters=parameters.user_parameters(database),
+                    instance_class=database.db_instance_class,
+                    allocated_storage=database.allocated_storage,
+                )
+            except Exception as error:
+                self.databases.pop(database.db_instance_identifier, None)
+                if getattr(database, "master_user_secret", None) is not None:
+                    database.master_user_secret.delete_secret()
+                if isinstance(error, ValueError):
+                    raise InvalidParameterValue(str(error)) from error
+                raise
+            database.port = port
+            st.has_server = True
+        state.begin(database, "creating", _seconds("creating"))
+        return database
+
+
+# -- modify ------------------------------------------------------------------------------------
+def modify_db_instance(self, db_instance_identifier, db_kwargs):
+    with env["context"].lock:
+        database = self.describe_db_instances(db_instance_identifier)[0]
+        # "You can't modify a stopped DB instance" (RDS User Guide, stopping limitations).
+        _require_status(database, ("available",), "modify")
+        st = state.get(database)
+        apply_now = bool(db_kwargs.get("apply_immediately"))
+        if apply_now:
+            for argument, value in st.pending.items():
+                if db_kwargs.get(argument) is None:
+                    db_kwargs[argument] = value
+            st.pending.clear()
+            deferred = {}
+        else:
+            deferred = pending.split(database, db_kwargs)
+        new_id = db_kwargs.get("new_db_instance_identifier")
+        if new_id and new_id.lower() != database.db_instance_identifier and new_id in self.databases:
+            raise DBInstanceAlreadyExists()
+        before = {
+            "key": key_of(database),
+            "group": parameters.group_name(database),
+            "class": database.db_instance_class,
+            "storage": database.allocated_storage,
+        }
+        database = _originals["modify_db_instance"](self, db_instance_identifier, db_kwargs)
+        st.pending.update(deferred)
+        if st.has_server:
+            _sync_server(database, st, before, db_kwargs)
+        state.begin(database, "modifying", _seconds("modifying"))
+        return database
+
+
+def _sync_server(database, st, before, db_kwargs):
+    fleet = _fleet()
+    key = key_of(database)
+    if key != before["key"]:
+        fleet.rename(before["key"], key)
+    group = parameters.group_name(database)
+    if group != before["group"]:
+        fleet.apply_parameters(key, parameters.user_parameters(database))
+        st.parameter_apply_status = "pending-reboot"
+    password = db_kwargs.get("master_user_password")
+    if db_kwargs.get("manage_master_user_password") or db_kwargs.get("rotate_master_user_password"):
+        password = credentials.managed_password(database) or password
+    if password:
+        fleet.set_master_password(key, database.master_username, password)
+        st.password_pending_until = state.now() + _seconds("modifying")
+    resized = database.db_instance_class != before["class"]
+    if resized or database.allocated_storage != before["storage"]:
+        if resized and database.status != "stopped":
+            # A class change restarts the instance on RDS; memory formulas are re-evaluated.
+            fleet.reboot(
+                key,
+                parameters.user_parameters(database),
+                instance_class=database.db_instance_class,
+                allocated_storage=database.allocated_storage,
+            )
+            st.parameter_apply_status = "in-sync"
+        else:
+            fleet.apply_parameters(
+                key,
+                parameters.user_parameters(database),
+                instance_class=database.db_instance_class,
+                allocated_storage=database.allocated_storage,
+            )
+
+
+# -- reboot / stop / start -------------------------------------------------------------------------
+def reboot_db_instance(self, db_instance_identifier, *args, **kwargs):
+    with env["context"].lock:
+        database = self.describe_db_instances(db_instance_identifier)[0]
+        _require_status(database, ("available",), "reboot")
+        st = state.get(database)
+        if st.pending:
+            # storage_type first: moto keeps a throughput only on gp3 storage
+            deferred = dict(sorted(st.pending.items(), key=lambda item: item[0] != "storage_type"))
+            st.pending.clear()
+            deferred["apply_immediately"] = True
+            modify_db_instance(self, db_instance_identifier, deferred)
+        database = _originals["reboot_db_instance"](self, database.db_instance_identifier)
+        if st.has_server:
+            _fleet().reboot(
+                key_of(database),
+                parameters.user_parameters(database),
+                instance_class=database.db_instance_class,
+                allocated_storage=database.allocated_storage,
+            )
+        st.parameter_apply_status = "in-sync"
+        st.applying_until = 0.0
+        state.begin(database, "rebooting", _seconds("rebooting"))
+        return database
+
+
+def stop_db_instance(self, db_instance_identifier, db_snapshot_identifier=None):
+    with env["context"].lock:
+        database = self.describe_db_instances(db_instance_identifier)[0]
+        _require_status(database, ("available",), "stop")
+        database = _originals["stop_db_instance"](self, db_instance_identifier, db_snapshot_identifier)
+        if state.get(database).has_server:
+            _fleet().stop(key_of(database))
+        state.begin(database, "stopping", _seconds("rebooting"))
+        return database
+
+
+def start_db_instance(self, db_instance_identifier):
+    with env["context"].lock:
+        database = self.describe_db_instances(db_instance_identifier)[0]
+        _require_status(database, ("stopped",), "start")
+        database = _originals["start_db_instance"](self, db_instance_identifier)
+        st = state.get(database)
+        if st.has_server:
+            _fleet().start(key_of(database), parameters.user_parameters(database))
+            st.parameter_apply_status = "in-sync"
+        state.begin(database, "starting", _seconds("rebooting"))
+        return database
+
+
+# -- delete / describe ---------------------------------------------------------------------------
+def delete_db_instance(self, *args, **kwargs):
+    with env["context"].lock:
+        database = _originals["delete_db_instance"](self, *args, **kwargs)
+        st = state.get(database)
+        st.deleted = True
+        if st.has_server:
+            _fleet().delete(key_of(database))
+            st.has_server = False
+        ghosts.add(self.account_id, self.region_name, database, _seconds("deleting"))
+        return database
+
+
+def describe_db_instances(self, db_instance_identifier=None, filters=None):
+    live = ghosts.live(self.account_id, self.region_name)
+    try:
+        result = _originals["describe_db_instances"](self, db_instance_identifier, filters)
+    except DBInstanceNotFoundError:
+        if not live:
+            raise
+        result = []
+    if live:
+        wanted = filters
+        if db_instance_identifier:
+            wanted = merge_filters(wanted, {"db-instance-id": [db_instance_identifier]})
+        matched = self._filter_resources(live, wanted, DBInstance) if wanted else live
+        result += [database for database in matched.values() if all(database is not r for r in result)]
+        if db_instance_identifier and not result:
+            raise DBInstanceNotFoundError(db_instance_identifier)
+    return result
+
+
+# -- model properties ----------------------------------------------------------------------------
+def _address(self):
+    if state.get(self).has_server:
+        return _fleet().endpoint(key_of(self))[0]
+    return _originals["address"].fget(self)
+
+
+def _status(self):
+    return state.status(self)
+
+
+def _parameter_groups(self):
+    return [
+        {"DBParameterGroupName": group.name, "ParameterApplyStatus": state.parameter_apply_status(self)}
+        for group in self.db_parameter_groups()
+    ]
+
+
+def _pending_modified_values(self):
+    st = state.get(self)
+    return pending.render(st.pending, st.password_pending_until > state.now())
+
+
+def _performance_insights_enabled(self):
+    return bool(getattr(self, "enable_performance_insights", False))
+
+
+BACKEND_PATCHES = {
+    "create_db_instance": create_db_instance,
+    "modify_db_instance": modify_db_instance,
+    "reboot_db_instance": reboot_db_instance,
+    "stop_db_instance": stop_db_instance,
+    "start_db_instance": start_db_instance,
+    "delete_db_instance": delete_db_instance,
+    "describe_db_instances": describe_db_instances,
+}
+
+MODEL_PROPERTIES = {
+    "address": _address,
+    "db_instance_status": _status,
+    "db_parameter_group_status_list": _parameter_groups,
+    "pending_modified_values": _pending_modified_values,
+    "performance_insights_enabled": _performance_insights_enabled,
+}
+
+
+def install(context, fleet):
+    env["context"], env["fleet"] = context, fleet
+    if not _originals:
+        for name in BACKEND_PATCHES:
+            _originals[name] = getattr(RDSBackend, name)
+        _originals["address"] = DBInstance.__dict__["address"]
+    for name, function in BACKEND_PATCHES.items():
+        setattr(RDSBackend, name, function)
+    for name, getter in MODEL_PROPERTIES.items():
+        setattr(DBInstance, name, property(getter))
+
+
+def on_parameter_group_modified(account_id, region, group_name, changes):
+    """Apply a parameter group change to the servers of the instances that use the group."""
+    from moto.rds.models import rds_backends
+
+    if env["fleet"] is None:
+        return
+    with env["context"].lock:
+        backend = rds_backends[account_id][region]
+        for database in list(backend.databases.values()):
+            st = state.get(database)
+            if not st.has_server or parameters.group_name(database) != group_name.lower():
+                continue
+            waiting = _fleet().apply_parameters(key_of(database), parameters.user_parameters(database))
+            if parameters.needs_reboot(changes) or waiting:
+                st.parameter_apply_status = "pending-reboot"
+            elif st.parameter_apply_status != "pending-reboot":
+                st.applying_until = state.now() + _seconds("modifying")
