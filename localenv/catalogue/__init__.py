@@ -44,6 +44,6 @@ def apply_type(family, name):
 
 
 def scope(family, name):
-    """"cluster" or "instance" for Aurora families; "instance" for RDS for PostgreSQL."""
+    """"cluster", "instance" or "both" for Aurora families; "instance" for RDS for PostgreSQL."""
     param = lookup(family, name)
     return (param or {}).get("Scope", "instance")

@@ -149,8 +149,7 @@ def build_family(settings, family):
                             Source="engine-default")
     for param in params.values():
         if engine == "aurora-postgresql":
-            param["Scope"] = ("instance" if param["ParameterName"]
-                              in rds_specific.AURORA_INSTANCE_SCOPE else "cluster")
+            param["Scope"] = rds_specific.aurora_scope(param["ParameterName"])
         for key in [k for k, v in param.items() if v is None]:
             del param[key]
     return [params[name] for name in sorted(params, key=lambda n: (n.lower(), n))]

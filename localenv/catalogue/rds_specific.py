@@ -88,11 +88,25 @@ def rds_parameters(engine, major):
     return {p["ParameterName"]: p for p in params}
 
 
-# Aurora keeps most settings in the DB cluster parameter group; these few are per instance.
+# Aurora accepts most settings in both the DB cluster parameter group (for every instance) and the
+# DB parameter group (per instance, overriding the cluster's). Sizing settings exist only per
+# instance; storage, replication and TLS settings only for the cluster.
 AURORA_INSTANCE_SCOPE = frozenset({
-    "auto_explain.log_analyze", "auto_explain.log_min_duration",
-    "auto_explain.log_nested_statements",
-    "effective_cache_size", "log_min_duration_statement", "maintenance_work_mem",
-    "random_page_cost", "seq_page_cost", "shared_buffers", "statement_timeout",
+    "effective_cache_size", "maintenance_work_mem", "max_connections", "shared_buffers",
     "temp_buffers", "work_mem",
 })
+AURORA_CLUSTER_SCOPE = frozenset({
+    "rds.force_ssl", "rds.logical_replication", "ssl", "ssl_ciphers", "ssl_max_protocol_version",
+    "ssl_min_protocol_version", "max_replication_slots", "max_wal_senders",
+    "max_logical_replication_workers", "wal_level", "wal_sender_timeout", "wal_receiver_timeout",
+    "archive_timeout",
+})
+
+
+def aurora_scope(name):
+    """"instance", "cluster" or "both": the Aurora parameter groups that accept ``name``."""
+    if name in AURORA_INSTANCE_SCOPE:
+        return "instance"
+    if name in AURORA_CLUSTER_SCOPE:
+        return "cluster"
+    return "both"

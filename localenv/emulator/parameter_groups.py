@@ -86,7 +86,7 @@ def catalogue_for(family, cluster):
     params = catalogue.parameters(family) or {}
     if family and family.startswith("aurora-"):
         wanted = "cluster" if cluster else "instance"
-        return {n: p for n, p in params.items() if p.get("Scope") == wanted}
+        return {n: p for n, p in params.items() if p.get("Scope") in (wanted, "both")}
     return params
 
 

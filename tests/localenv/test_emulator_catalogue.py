@@ -87,7 +87,8 @@ def test_version_deltas():
 def test_aurora_scope():
     assert catalogue.scope("aurora-postgresql16", "work_mem") == "instance"
     assert catalogue.scope("aurora-postgresql16", "rds.force_ssl") == "cluster"
-    assert catalogue.scope("aurora-postgresql16", "shared_preload_libraries") == "cluster"
+    assert catalogue.scope("aurora-postgresql16", "shared_preload_libraries") == "both"
+    assert catalogue.scope("aurora-postgresql16", "max_connections") == "instance"
     assert "Scope" not in catalogue.lookup("postgres16", "work_mem")
 
 

@@ -193,9 +193,12 @@ def test_aurora_cluster_and_instance_scopes(emu_rds, emu_name):
         for p in page["EngineDefaults"]["Parameters"]]
     names = {p["ParameterName"] for p in cluster}
     assert "rds.force_ssl" in names and "work_mem" not in names
-    instance = emu_rds.describe_engine_default_parameters(
-        DBParameterGroupFamily="aurora-postgresql16")["EngineDefaults"]["Parameters"]
-    assert "work_mem" in {p["ParameterName"] for p in instance}
+    assert "log_min_duration_statement" in names
+    instance = {p["ParameterName"] for page in emu_rds.get_paginator(
+        "describe_engine_default_parameters").paginate(DBParameterGroupFamily="aurora-postgresql16")
+        for p in page["EngineDefaults"]["Parameters"]}
+    assert "work_mem" in instance and "log_min_duration_statement" in instance
+    assert "rds.force_ssl" not in instance
     emu_rds.reset_db_cluster_parameter_group(DBClusterParameterGroupName=emu_name,
                                              ResetAllParameters=True)
     assert emu_rds.describe_db_cluster_parameters(DBClusterParameterGroupName=emu_name,
