@@ -100,7 +100,7 @@ class PlaybookRun:
         self.stdout = completed.stdout
         self.stderr = completed.stderr
         try:
-            self.report = json.loads(completed.stdout[completed.stdout.index("{"):])
+            self.report = json.loads(completed.stdout[completed.stdout.index("{\n  \"plays\""):])
         except ValueError:
             self.report = {"plays": [], "stats": {}}
         self.stats = self.report.get("stats", {})
@@ -135,8 +135,8 @@ class Ansible:
         env = dict(os.environ, **self.localenv.env())
         env.update(
             ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-            ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
-            ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+            ANSIBLE_STDOUT_CALLBACK="json_report",
+            ANSIBLE_CALLBACK_PLUGINS=str(pathlib.Path(__file__).parent / "callback_plugins"),
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_LOCALHOST_WARNING="0",
             ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
