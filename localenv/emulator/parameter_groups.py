@@ -258,9 +258,8 @@ def engine_defaults(family, cluster=False):
         raise InvalidParameterValue(
             "Invalid DB parameter group family: %s. Valid families: %s"
             % (family, ", ".join(catalogue.families())))
-    return [_shape(meta, ApplyMethod="pending-reboot")
-            for _, meta in sorted(catalogue_for(family, cluster).items(),
-                                   key=lambda item: item[0].lower())]
+    known = catalogue_for(family, cluster)
+    return [_shape(known[name], ApplyMethod="pending-reboot") for name in sorted(known, key=str.lower)]
 
 
 def user_parameters(account_id, region, group_name, cluster=False):

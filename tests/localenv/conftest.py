@@ -34,7 +34,7 @@ class EmuEnv:
         return subprocess.run(
             [sys.executable, "-m", "localenv", *args, "--port", str(self.port),
              "--state-dir", str(self.state_dir)],
-            cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+            cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
 
     def control(self, method, endpoint, body=None):
         """(HTTP status, JSON payload) of a control API call."""

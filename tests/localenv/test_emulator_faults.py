@@ -68,7 +68,7 @@ def test_seeded_faults_are_deterministic(emu_env, emu_faults):
     def outcomes():
         emu_faults({"throttle_rate": 0.5, "seed": 42})
         result = []
-        for _ in range(12):
+        for _attempt in range(12):
             try:
                 rds.describe_db_parameter_groups(DBParameterGroupName="default.postgres15")
                 result.append("ok")
