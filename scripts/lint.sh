@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
-ansible-lint --offline --profile production "$@"
+NO_COLOR=1 ansible-lint --offline --profile production --nocolor "$@"
