@@ -4,10 +4,14 @@ Every test works on its own group names; state is verified with boto3, never onl
 module's own result.
 """
 
+import ast
 import uuid
 
 import pytest
+import yaml
 from botocore.exceptions import ClientError
+
+from harness import REPO
 
 DATA_ACCOUNT = "111111111111"
 MODULE = "innovate.aws_postgres.rds_parameter_group"
@@ -186,8 +190,8 @@ def test_tags_are_converged_and_aws_tags_untouched(ansible, rds):
 def test_static_parameters_apply_pending_reboot_and_are_reported(ansible, rds):
     name = unique("it-static")
     make_group(rds, name)
-    result = run(ansible, name=name, parameters={"max_connections": 250, "shared_buffers": "{DBInstanceClassMemory/32768}",
-                                                  "work_mem": 2048})
+    parameters = {"max_connections": 250, "shared_buffers": "{DBInstanceClassMemory/32768}", "work_mem": 2048}
+    result = run(ansible, name=name, parameters=parameters)
     assert result["pending_reboot"] == ["max_connections", "shared_buffers"]
     assert user_parameters(rds, name, with_method=True) == {
         "max_connections": ("250", "pending-reboot"),
@@ -325,6 +329,17 @@ def test_conflicting_options_fail_cleanly_and_change_nothing(ansible, rds, args,
     assert user_parameters(rds, name) == {"work_mem": "4096"}
 
 
+def test_a_different_description_only_warns(ansible, rds):
+    name = unique("it-descr")
+    make_group(rds, name)
+    result = run(ansible, diff=True, name=name, description="something else")
+    assert result["changed"] is False
+    assert "AWS cannot change a parameter group's description" in " ".join(str(w) for w in result.get("warnings", []))
+    assert result["diff"]["before"]["description"] == "made by the test"
+    assert result["diff"]["after"]["description"] == "something else"
+    assert describe(rds, name)["Description"] == "made by the test"
+
+
 def test_absent_deletes_and_is_idempotent(ansible, rds):
     name = unique("it-absent")
     make_group(rds, name)
@@ -369,3 +384,22 @@ def test_assume_role_creates_the_group_in_the_target_account(ansible, localenv):
     data_rds = localenv.client("rds", account_id=DATA_ACCOUNT)
     assert user_parameters(data_rds, name) == {"work_mem": "8192"}
     assert describe(localenv.client("rds"), name) is None
+
+
+def test_the_documented_examples_run_against_the_local_environment(ansible, localenv, rds):
+    source = ast.parse((REPO / "plugins" / "modules" / "rds_parameter_group.py").read_text())
+    examples = next(node.value.value for node in source.body
+                    if isinstance(node, ast.Assign) and node.targets[0].id == "EXAMPLES")
+    tasks = yaml.safe_load(examples)
+    for task in tasks:
+        args = task.get(MODULE)
+        if args:
+            args["endpoint_url"] = localenv.endpoint_url
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}]
+    result = ansible.playbook(yaml.safe_dump(play, sort_keys=False))
+    assert result.rc == 0, result.stdout + result.stderr
+    assert result.failed_total() == 0
+    created = result.result("Parameter group for an RDS for PostgreSQL 16 instance")
+    assert created["pending_reboot"] == ["shared_preload_libraries"]
+    assert user_parameters(rds, "orders-pg16")["pgaudit.log"] == "ddl,role"
+    assert describe(rds, "orders-aurora16", "cluster") is None
