@@ -14,7 +14,7 @@ from moto.rds.exceptions import (
     InvalidParameterValue,
     RDSClientError,
 )
-from moto.rds.models import DBClusterParameterGroup, DBParameterGroup, rds_backends
+from moto.rds.models import DBClusterParameterGroup, DBParameterGroup, RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
 
 from localenv import catalogue, hooks
@@ -345,6 +345,27 @@ def _create_action(original):
     return action
 
 
+class InvalidDBParameterGroupState(RDSClientError):
+    def __init__(self, name, kind):
+        super().__init__(
+            "InvalidDBParameterGroupState",
+            "One or more database %s are still members of this parameter group %s, so the group "
+            "cannot be deleted" % (kind, name))
+
+
+def _refuse_delete_in_use(original, cluster):
+    """RDS refuses to delete a parameter group that instances or clusters still use."""
+    def delete(backend, name):
+        if cluster:
+            users = [c for c in backend.clusters.values() if getattr(c, "parameter_group", None) == name]
+        else:
+            users = [d for d in backend.databases.values() if getattr(d, "db_parameter_group_name", None) == name]
+        if users:
+            raise InvalidDBParameterGroupState(name, "clusters" if cluster else "instances")
+        return original(backend, name)
+    return delete
+
+
 def install(context):
     """Patch moto's RDS responses; mutations share ``context.lock`` with the other extensions."""
     _lock["lock"] = context.lock
@@ -369,3 +390,6 @@ def install(context):
         patches[method] = _create_action(original)
     for method, function in patches.items():
         setattr(RDSResponse, method, function)
+    for method, cluster in (("delete_db_parameter_group", False), ("delete_db_cluster_parameter_group", True)):
+        original = _originals.setdefault("backend." + method, getattr(RDSBackend, method))
+        setattr(RDSBackend, method, _refuse_delete_in_use(original, cluster))
