@@ -6,6 +6,12 @@
 gets its own random password, the master user is created LOGIN CREATEROLE CREATEDB and member of
 ``rds_superuser`` (never superuser), and the initial database is created owned by it. Passwords
 are sent as SCRAM verifiers computed on the client, so they never appear in server logs.
+
+``install_extension_guard`` runs in the template for every database (template0 included, so
+that databases created later have it): an event trigger that enforces ``rds.allowed_extensions``.
+It reads the value from the configuration file (``pg_file_settings``, through a SECURITY DEFINER
+function owned by the bootstrap superuser), so a session-level ``SET rds.allowed_extensions``
+cannot lift the restriction.
 """
 
 from psycopg2 import extensions, sql
@@ -71,3 +77,77 @@ def configure_instance(connection, rdsadmin_password, master_username, master_pa
                     sql.Identifier(db_name), sql.Identifier(master_username)
                 )
             )
+
+
+ALLOWED_EXTENSIONS_SQL = r"""
+CREATE FUNCTION pg_catalog.rds_enforce_allowed_extensions() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $guard$
+DECLARE
+    allowed text;
+    allowed_list text[];
+    created record;
+    extension name;
+BEGIN
+    SELECT f.setting INTO allowed FROM pg_catalog.pg_file_settings AS f
+     WHERE f.name = 'rds.allowed_extensions' AND f.error IS NULL ORDER BY f.seqno DESC LIMIT 1;
+    allowed := btrim(coalesce(allowed, '*'));
+    IF allowed = '*' THEN
+        RETURN;
+    END IF;
+    allowed_list := regexp_split_to_array(allowed, '[[:space:],]+');
+    FOR created IN SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                    WHERE c.object_type = 'extension' LOOP
+        -- the extension and those CREATE EXTENSION ... CASCADE created with it (same row version)
+        FOR extension IN
+            WITH RECURSIVE required(oid) AS (
+                SELECT created.objid
+                UNION
+                SELECT d.refobjid FROM pg_catalog.pg_depend AS d JOIN required AS r ON d.objid = r.oid
+                 WHERE d.classid = 'pg_catalog.pg_extension'::regclass
+                   AND d.refclassid = 'pg_catalog.pg_extension'::regclass)
+            SELECT e.extname FROM pg_catalog.pg_extension AS e JOIN required AS r ON e.oid = r.oid
+             WHERE e.xmin = (SELECT x.xmin FROM pg_catalog.pg_extension AS x WHERE x.oid = created.objid)
+        LOOP
+            IF NOT extension = ANY (allowed_list) THEN
+                RAISE EXCEPTION 'permission denied to create extension "%"', extension
+                    USING ERRCODE = 'insufficient_privilege',
+                          DETAIL = format('rds.allowed_extensions is "%s".', allowed),
+                          HINT = 'Add the extension to rds.allowed_extensions in the DB parameter group.';
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$guard$;
+REVOKE ALL ON FUNCTION pg_catalog.rds_enforce_allowed_extensions() FROM PUBLIC;
+CREATE EVENT TRIGGER rds_allowed_extensions ON ddl_command_end
+    WHEN TAG IN ('CREATE EXTENSION')
+    EXECUTE FUNCTION pg_catalog.rds_enforce_allowed_extensions();
+"""
+
+
+def install_extension_guard(connect):
+    """Install the rds.allowed_extensions guard in every database of a fresh cluster.
+
+    ``connect(dbname)`` returns an autocommit superuser connection. ``rds_superuser`` also gets
+    CREATE on the ``postgres`` database, so that its members can create (trusted) extensions there.
+    """
+    conn = connect("postgres")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("GRANT CREATE ON DATABASE postgres TO rds_superuser")
+            cursor.execute("ALTER DATABASE template0 ALLOW_CONNECTIONS true")
+            cursor.execute("SELECT datname FROM pg_catalog.pg_database ORDER BY datname")
+            databases = [row[0] for row in cursor.fetchall()]
+        for database in databases:
+            target = connect(database)
+            try:
+                with target.cursor() as cursor:
+                    cursor.execute(ALLOWED_EXTENSIONS_SQL)
+                    if database == "template0":
+                        cursor.execute("VACUUM FREEZE")
+            finally:
+                target.close()
+        with conn.cursor() as cursor:
+            cursor.execute("ALTER DATABASE template0 ALLOW_CONNECTIONS false")
+    finally:
+        conn.close()

@@ -87,6 +87,8 @@ class Placement:
     key_file: str
     instance_class: str = "db.t3.micro"
     allocated_storage: int = 20
+    iam_ldap_port: int = None
+    iam_ldap_suffix: str = None
 
 
 @dataclasses.dataclass
@@ -164,6 +166,7 @@ def render(parameters, catalogue, placement, available_libraries):
     wanted = dict(DEFAULTS)
     force_ssl = False
     scram_only = False
+    allowed_extensions = "*"
     for name, value in (parameters or {}).items():
         name = name.strip().lower()
         if value is None:
@@ -173,6 +176,9 @@ def render(parameters, catalogue, placement, available_libraries):
             continue
         if name == "rds.accepted_password_auth_method":
             scram_only = str(value).strip().lower() == "scram"
+            continue
+        if name == "rds.allowed_extensions":
+            allowed_extensions = str(value).strip() or "*"
             continue
         if name == "rds.logical_replication":
             if str(value).strip().lower() in TRUE_VALUES:
@@ -197,6 +203,9 @@ def render(parameters, catalogue, placement, available_libraries):
         "ssl_key_file": placement.key_file,
         "logging_collector": "on",
         "log_directory": "log",
+        # A placeholder setting, as on RDS (SHOW rds.allowed_extensions); enforced by the event
+        # trigger of bootstrap_sql.ALLOWED_EXTENSIONS_SQL, which reads this file's value.
+        "rds.allowed_extensions": allowed_extensions,
     }
     lines = ["# Rendered by localenv.dataplane from the DB parameter group; do not edit."]
     lines += ["%s = %s" % (name, quote(value)) for name, value in sorted(settings.items())]
@@ -204,7 +213,7 @@ def render(parameters, catalogue, placement, available_libraries):
     lines += ["%s = %s" % (name, quote(value)) for name, value in managed.items()]
     return Rendered(
         conf="\n".join(lines) + "\n",
-        hba=render_hba(force_ssl, scram_only),
+        hba=render_hba(force_ssl, scram_only, placement.iam_ldap_port, placement.iam_ldap_suffix),
         settings={**settings, **managed},
         skipped=skipped,
         force_ssl=force_ssl,
@@ -212,11 +221,16 @@ def render(parameters, catalogue, placement, available_libraries):
     )
 
 
-def render_hba(force_ssl, scram_only=False):
+def render_hba(force_ssl, scram_only=False, iam_ldap_port=None, iam_ldap_suffix=None):
     """Client authentication: socket trusted (private directory), TCP by password, TLS-only if forced.
 
     As on RDS (``rds.accepted_password_auth_method``), TCP logins accept md5 or SCRAM verifiers
     (``md5`` method, which runs SCRAM for SCRAM verifiers) unless the parameter says ``scram``.
+
+    Members of ``rds_iam`` log in only with an IAM token over TLS, never with a password: their
+    TLS logins go to LDAP simple bind against the emulator's token validator
+    (``localenv.emulator.iam_auth``) with the DN ``<user><iam_ldap_suffix>``; without a validator,
+    and without TLS, they are rejected.
     """
     method = "scram-sha-256" if scram_only else "md5"
     rules = [("hostssl", "all"), ("hostssl", "replication")]
@@ -228,5 +242,11 @@ def render_hba(force_ssl, scram_only=False):
         "local   all          all                      trust",
         "host    all          rdsadmin  127.0.0.1/32   reject",
     ]
+    if iam_ldap_port and iam_ldap_suffix:
+        lines.append(
+            'hostssl all          +rds_iam  127.0.0.1/32   ldap ldapserver=127.0.0.1 ldapport=%d ldapprefix="" '
+            'ldapsuffix="%s"' % (iam_ldap_port, iam_ldap_suffix)
+        )
+    lines.append("host    all          +rds_iam  127.0.0.1/32   reject")
     lines += ["%-7s %-12s all       127.0.0.1/32   %s" % (kind, database, method) for kind, database in rules]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ import threading
 import time
 
 from localenv import tls
-from localenv.dataplane import bootstrap_sql, config, ports, runas, template
+from localenv.dataplane import bootstrap_sql, config, installation, ports, runas, template
 from localenv.dataplane.server import PostgresServer
 
 log = logging.getLogger("localenv.dataplane.fleet")
@@ -46,7 +46,10 @@ class PostgresFleet:
         self._members = {}
         self._lock = threading.RLock()
         self._template = None
+        self._installation = None
         self._preparing = None
+        #: Port of the IAM token validator (localenv.emulator.iam_auth), None when there is none.
+        self.iam_ldap_port = None
 
     # -- helpers -----------------------------------------------------------------------------
     def prepare_async(self):
@@ -54,6 +57,7 @@ class PostgresFleet:
 
         def prepare():
             try:
+                self.installation()
                 self.template()
             except Exception:
                 log.exception("could not build the PostgreSQL template")
@@ -68,6 +72,21 @@ class PostgresFleet:
                 runas.make_dir(self.instances_dir, 0o755)
                 tls.ensure_ca(self.context.tls_dir)
             return self._template
+
+    def installation(self):
+        """The private PostgreSQL installation the servers run from (see installation.py)."""
+        with self._lock:
+            if self._installation is None:
+                self._installation = installation.ensure(self.root)
+            return self._installation
+
+    def find_by_slug(self, slug):
+        """``(key, port)`` of the server whose directory (and certificate) name is ``slug``, or None."""
+        with self._lock:
+            for member in self._members.values():
+                if member.cert_name == slug:
+                    return member.key, member.server.port
+        return None
 
     def _member(self, key):
         with self._lock:
@@ -90,6 +109,8 @@ class PostgresFleet:
             key_file=str(cert / ("%s.key" % member.cert_name)),
             instance_class=member.instance_class,
             allocated_storage=member.allocated_storage,
+            iam_ldap_port=self.iam_ldap_port,
+            iam_ldap_suffix="@%s" % member.cert_name,
         )
         rendered = config.render(member.parameters, tpl.catalogue, placement, tpl.libraries)
         member.server.write_config(rendered.conf, rendered.hba)
@@ -118,7 +139,9 @@ class PostgresFleet:
             slug = "%s-%s-%s-%s" % (key[0], key[1], key[2], secrets.token_hex(3))
             member = Member(
                 key=key,
-                server=PostgresServer(self.instances_dir / slug, ports.allocate()),
+                server=PostgresServer(
+                    self.instances_dir / slug, ports.allocate(), postgres_binary=self.installation().postgres
+                ),
                 cert_name=slug,
                 parameters=dict(parameters or {}),
                 instance_class=instance_class or "db.t3.micro",

@@ -3,11 +3,14 @@
 Layout of a server directory (owned by the server user, mode 0700)::
 
     data/          the cluster (postgresql.conf and pg_hba.conf rendered by config.py; logs in data/log)
-    run/           the Unix socket directory (private; the socket is trusted, TCP is not)
     startup.log    pg_ctl's log until the logging collector takes over
     rdsadmin.pass  the bootstrap superuser's password, for the emulator only
+
+The Unix socket directory (private; the socket is trusted, TCP is not) lives under SOCKET_ROOT,
+because a socket path may not exceed 107 bytes and server directories can be long.
 """
 
+import hashlib
 import os
 import pathlib
 import secrets
@@ -21,6 +24,7 @@ import psycopg2
 from localenv.dataplane import runas
 
 ADMIN_USER = "rdsadmin"
+SOCKET_ROOT = pathlib.Path("/tmp/.innovate-pg-sockets")
 START_TIMEOUT = 60
 
 
@@ -42,9 +46,11 @@ def process_alive(pid):
 
 
 class PostgresServer:
-    def __init__(self, root, port):
+    def __init__(self, root, port, postgres_binary=None):
         self.root = pathlib.Path(root)
         self.port = port
+        #: The ``postgres`` executable pg_ctl starts (None: the one next to pg_ctl).
+        self.postgres_binary = postgres_binary
 
     @property
     def data_dir(self):
@@ -52,7 +58,7 @@ class PostgresServer:
 
     @property
     def socket_dir(self):
-        return self.root / "run"
+        return SOCKET_ROOT / hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
 
     @property
     def startup_log(self):
@@ -86,6 +92,7 @@ class PostgresServer:
 
     def remove(self):
         """Remove the directory: renamed away at once, its files deleted in the background."""
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
         if not self.root.exists():
             return
         trash = self.root.with_name(".trash-%s-%s" % (self.root.name, secrets.token_hex(3)))
@@ -106,10 +113,12 @@ class PostgresServer:
     def start(self):
         if self.is_running():
             return
+        binary = ["-p", str(self.postgres_binary)] if self.postgres_binary else []
         result = runas.run(
             [
                 runas.pg_program("pg_ctl"),
                 "start",
+                *binary,
                 "-D",
                 str(self.data_dir),
                 "-l",

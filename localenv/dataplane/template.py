@@ -80,6 +80,8 @@ def _bootstrap(root, libraries):
             with conn.cursor() as cursor:
                 bootstrap_sql.create_rds_roles(cursor)
                 catalogue = gucs.dump(cursor)
+            bootstrap_sql.install_extension_guard(lambda dbname: server.connect(dbname=dbname))
+            with conn.cursor() as cursor:
                 cursor.execute("CHECKPOINT")
         finally:
             conn.close()

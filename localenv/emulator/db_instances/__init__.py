@@ -1,7 +1,8 @@
 """RDS DB instances backed by real PostgreSQL servers (see patches.py for what changes in moto).
 
-``install(context)`` patches moto, subscribes to ``parameter_group_modified`` and registers the
-``db_instances`` status provider; ``shutdown()`` stops every server.
+``install(context)`` patches moto, subscribes to ``parameter_group_modified``, starts the IAM
+token validator (``localenv.emulator.iam_auth``) and registers the ``db_instances`` and
+``iam_auth`` status providers; ``shutdown()`` stops every server and the validator.
 """
 
 import importlib
@@ -9,6 +10,7 @@ import logging
 
 from localenv import hooks, tls
 from localenv.dataplane.fleet import PostgresFleet
+from localenv.emulator import iam_auth
 from localenv.emulator.db_instances import credentials, patches
 
 log = logging.getLogger("localenv.emulator.db_instances")
@@ -34,6 +36,7 @@ def _register_status_provider():
     register = getattr(control, "register_status_provider", None)
     if register is not None:
         register("db_instances", status)
+        register("iam_auth", iam_auth.status)
 
 
 def install(context):
@@ -41,6 +44,7 @@ def install(context):
         _installed["fleet"].shutdown()
     current = PostgresFleet(context)
     current.remove_stale()
+    iam_auth.install(current)
     tls.ensure_ca(context.tls_dir)
     current.prepare_async()
     _installed["fleet"] = current
@@ -56,3 +60,4 @@ def shutdown():
     current = _installed["fleet"]
     if current is not None:
         current.shutdown()
+    iam_auth.shutdown()
