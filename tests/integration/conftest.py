@@ -6,11 +6,16 @@ directory, so tests never disturb a running ``make demo``.
 
 import os
 import shutil
+import sys
 import tempfile
 
 import pytest
 
-from harness import Ansible, LocalEnv, free_port
+from harness import REPO, Ansible, LocalEnv, free_port
+
+# Tests that use module_utils directly import the repository as ansible_collections.innovate.aws_postgres.
+if str(REPO / ".collections") not in sys.path:
+    sys.path.insert(0, str(REPO / ".collections"))
 
 
 @pytest.fixture(scope="session")
