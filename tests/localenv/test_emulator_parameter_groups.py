@@ -131,23 +131,24 @@ def test_not_found_errors(emu_rds):
              "DBClusterParameterGroup")]:
         assert _error(call, **{key: missing}) == (
             "DBParameterGroupNotFound", "%s not found: %s" % (kind, missing), 404)
-    code, _message, status = _error(emu_rds.modify_db_parameter_group, DBParameterGroupName=missing,
-                             Parameters=[{"ParameterName": "work_mem", "ParameterValue": "64",
-                                          "ApplyMethod": "immediate"}])
+    code, _message, status = _error(
+        emu_rds.modify_db_parameter_group, DBParameterGroupName=missing,
+        Parameters=[{"ParameterName": "work_mem", "ParameterValue": "64", "ApplyMethod": "immediate"}])
     assert (code, status) == ("DBParameterGroupNotFound", 404)
 
 
 def test_create_errors(emu_rds, emu_group):
-    code = _error_code(emu_rds.create_db_parameter_group, DBParameterGroupName=emu_group,
-                        DBParameterGroupFamily="postgres15", Description="again")
+    code = _error_code(
+        emu_rds.create_db_parameter_group, DBParameterGroupName=emu_group,
+        DBParameterGroupFamily="postgres15", Description="again")
     assert code == "DBParameterGroupAlreadyExists"
-    code, message = _error(emu_rds.create_db_parameter_group,
-                              DBParameterGroupName=emu_group + "-x",
-                              DBParameterGroupFamily="postgres99", Description="bad")[:2]
+    code, message = _error(
+        emu_rds.create_db_parameter_group, DBParameterGroupName=emu_group + "-x",
+        DBParameterGroupFamily="postgres99", Description="bad")[:2]
     assert code == "InvalidParameterValue" and "postgres99" in message
-    code = _error_code(emu_rds.create_db_cluster_parameter_group,
-                        DBClusterParameterGroupName=emu_group + "-c",
-                        DBParameterGroupFamily="aurora-mysql8.0", Description="bad")
+    code = _error_code(
+        emu_rds.create_db_cluster_parameter_group, DBClusterParameterGroupName=emu_group + "-c",
+        DBParameterGroupFamily="aurora-mysql8.0", Description="bad")
     assert code == "InvalidParameterValue"
 
 
@@ -157,8 +158,7 @@ def test_default_groups_exist_and_are_read_only(emu_rds):
     assert "listen_addresses" in {p["ParameterName"] for p in params}
     groups = emu_rds.describe_db_parameter_groups(DBParameterGroupName="default.postgres16")
     assert groups["DBParameterGroups"][0]["DBParameterGroupFamily"] == "postgres16"
-    code = _error_code(lambda: _modify(emu_rds, "default.postgres16",
-                                        ("work_mem", "8192", "immediate")))
+    code = _error_code(lambda: _modify(emu_rds, "default.postgres16", ("work_mem", "8192", "immediate")))
     assert code == "InvalidParameterValue"
 
 
@@ -186,10 +186,9 @@ def test_aurora_cluster_and_instance_scopes(emu_rds, emu_name):
     user = emu_rds.describe_db_cluster_parameters(DBClusterParameterGroupName=emu_name,
                                                   Source="user")["Parameters"]
     assert [(p["ParameterName"], p["ParameterValue"]) for p in user] == [("rds.force_ssl", "1")]
-    code, message = _error(emu_rds.modify_db_cluster_parameter_group,
-                              DBClusterParameterGroupName=emu_name,
-                              Parameters=[{"ParameterName": "work_mem", "ParameterValue": "8192",
-                                           "ApplyMethod": "immediate"}])[:2]
+    code, message = _error(
+        emu_rds.modify_db_cluster_parameter_group, DBClusterParameterGroupName=emu_name,
+        Parameters=[{"ParameterName": "work_mem", "ParameterValue": "8192", "ApplyMethod": "immediate"}])[:2]
     assert code == "InvalidParameterValue" and "work_mem" in message
     cluster = [p for page in emu_rds.get_paginator(
         "describe_engine_default_cluster_parameters").paginate(
