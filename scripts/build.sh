@@ -9,6 +9,6 @@ rm -rf "$out" build/installed
 mkdir -p "$out"
 ansible-galaxy collection build --force --output-path "$out" . >/dev/null
 artifact=$(ls "$out"/innovate-aws_postgres-*.tar.gz)
-ansible-galaxy collection install --force -p build/installed "$artifact" >/dev/null
+ANSIBLE_COLLECTIONS_PATH=build/installed ansible-galaxy collection install --force -p build/installed "$artifact" >/dev/null
 echo "build: $artifact, installed into build/installed"
 
