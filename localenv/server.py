@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from localenv import accounts, control
 from localenv.context import LocalEnvContext, default_port, default_state_dir
 from localenv.emulator import engine_versions, parameter_groups
+from localenv.emulator import kms_rotation, secret_rotation
 
 log = logging.getLogger("localenv.server")
 
@@ -39,6 +40,8 @@ def build(context, dataplane=True):
     """Install all patches and return (wsgi app, data-plane module or None)."""
     parameter_groups.install(context)
     engine_versions.install(context)
+    kms_rotation.install(context)
+    secret_rotation.install(context)
     plane = None
     if dataplane:
         from localenv.emulator import db_instances
