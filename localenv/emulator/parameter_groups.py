@@ -355,14 +355,15 @@ class InvalidDBParameterGroupState(RDSClientError):
 
 def _refuse_delete_in_use(original, cluster):
     """RDS refuses to delete a parameter group that instances or clusters still use."""
-    def delete(backend, name):
+    def delete(backend, *args, **kwargs):
+        name = args[0] if args else next(iter(kwargs.values()))
         if cluster:
             users = [c for c in backend.clusters.values() if getattr(c, "parameter_group", None) == name]
         else:
             users = [d for d in backend.databases.values() if getattr(d, "db_parameter_group_name", None) == name]
         if users:
             raise InvalidDBParameterGroupState(name, "clusters" if cluster else "instances")
-        return original(backend, name)
+        return original(backend, *args, **kwargs)
     return delete
 
 

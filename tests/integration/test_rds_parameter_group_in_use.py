@@ -24,3 +24,13 @@ def test_deleting_a_group_an_instance_uses_fails_cleanly_and_keeps_the_group(ans
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
     deleted = ansible.module(MODULE, {"name": name, "state": "absent"})
     assert deleted["changed"] and not deleted.get("failed"), deleted
+
+
+def test_deleting_an_unused_cluster_group_succeeds(ansible, localenv):
+    name = "unused-cluster-%s" % uuid.uuid4().hex[:8]
+    args = {"name": name, "scope": "cluster", "family": "aurora-postgresql16"}
+    assert ansible.module(MODULE, dict(args, parameters={"rds.force_ssl": 1}))["changed"]
+    deleted = ansible.module(MODULE, dict(args, state="absent"))
+    assert deleted["changed"] and not deleted.get("failed"), deleted
+    remaining = localenv.client("rds").describe_db_cluster_parameter_groups()["DBClusterParameterGroups"]
+    assert name not in [group["DBClusterParameterGroupName"] for group in remaining]
