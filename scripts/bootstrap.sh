@@ -29,12 +29,12 @@ fi
 id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
 
 find_python() {
-  local candidate
-  if command -v pyenv >/dev/null 2>&1; then
-    for candidate in "$(pyenv root)"/versions/3.12*/bin/python3.12 "$(pyenv root)"/versions/3.13*/bin/python3.13; do
-      [ -x "$candidate" ] && { echo "$candidate"; return; }
-    done
-  fi
+  local candidate pyenv_root
+  pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
+  command -v pyenv >/dev/null 2>&1 && pyenv_root=$(pyenv root)
+  for candidate in "$pyenv_root"/versions/3.12*/bin/python3.12 "$pyenv_root"/versions/3.13*/bin/python3.13; do
+    [ -x "$candidate" ] && { echo "$candidate"; return; }
+  done
   for candidate in python3.13 python3.12; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys' >/dev/null 2>&1; then
       command -v "$candidate"; return
