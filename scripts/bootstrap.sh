@@ -46,7 +46,7 @@ find_python() {
 stamp=.venv/.requirements-stamp
 if [ ! -x .venv/bin/python ] || ! cmp -s <(cat requirements.txt requirements-dev.txt) "$stamp" 2>/dev/null; then
   python=$(find_python)
-  echo "bootstrap: creating .venv with $("$python" --version 2>&1)"
+  echo "bootstrap: installing the requirements into .venv ($("$python" --version 2>&1))"
   [ -x .venv/bin/python ] || "$python" -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
