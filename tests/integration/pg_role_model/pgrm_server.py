@@ -16,8 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-import ipaddress
 import os
 import pwd
 import secrets
@@ -28,11 +26,9 @@ import tempfile
 import time
 
 import psycopg2
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from psycopg2 import sql
+
+from localenv import tls
 
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 SERVER_USER = "postgres"
@@ -49,41 +45,12 @@ def free_port():
         sock.close()
 
 
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
 def _certificates(base):
-    """Write ca.pem, server.crt and server.key under ``base``; return their paths."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = (
-        x509.CertificateBuilder().subject_name(_name("pg_role_model test CA")).issuer_name(_name("pg_role_model test CA"))
-        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder().subject_name(_name("pg-role-model-test")).issuer_name(ca_cert.subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    paths = dict(ca=os.path.join(base, "ca.pem"), cert=os.path.join(base, "server.crt"), key=os.path.join(base, "server.key"))
-    with open(paths["ca"], "wb") as handle:
-        handle.write(ca_cert.public_bytes(serialization.Encoding.PEM))
-    with open(paths["cert"], "wb") as handle:
-        handle.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(paths["key"], "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    os.chmod(paths["key"], 0o600)
-    return paths
+    """A throw-away CA and a certificate for 127.0.0.1 under ``base``; return their paths."""
+    tls_dir = os.path.join(base, "tls")
+    ca = tls.ensure_ca(tls_dir)[0]
+    cert, key = tls.issue_server_cert(tls_dir, "server", hostnames=(), ips=("127.0.0.1",))
+    return dict(ca=str(ca), cert=str(cert), key=str(key))
 
 
 def _as_server_user(argv):

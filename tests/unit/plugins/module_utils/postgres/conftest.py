@@ -5,7 +5,7 @@
 """A real PostgreSQL 15 server for the postgres module_utils tests.
 
 The session fixture ``pg`` runs initdb under /tmp, turns TLS on with a certificate for 127.0.0.1
-signed by a throw-away CA, accepts only ``hostssl`` scram-sha-256 logins on 127.0.0.1, and stops
+signed by a throw-away CA (made with localenv.tls, as the local environment's are), accepts only ``hostssl`` scram-sha-256 logins on 127.0.0.1, and stops
 the server and removes everything at the end. When running as root the server runs as the
 ``postgres`` user (PostgreSQL refuses to run as root).
 """
@@ -14,8 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-import ipaddress
 import os
 import pwd
 import secrets
@@ -27,11 +25,9 @@ import uuid
 
 import psycopg2
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from psycopg2 import sql
+
+from localenv import tls
 
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 SERVER_USER = "postgres"
@@ -44,81 +40,6 @@ def _free_port():
         return sock.getsockname()[1]
     finally:
         sock.close()
-
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _write_key(key, path):
-    with open(path, "wb") as handle:
-        handle.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-
-
-def _write_cert(cert, path):
-    with open(path, "wb") as handle:
-        handle.write(cert.public_bytes(serialization.Encoding.PEM))
-
-
-def _make_ca(common_name):
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name))
-        .issuer_name(_name(common_name))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
-
-
-def _make_server_cert(ca_key, ca_cert):
-    """A server certificate whose only name is the IP address 127.0.0.1 (no DNS names)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("innovate-test-postgres"))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return key, cert
 
 
 def _as_server_user(argv, **kwargs):
@@ -179,18 +100,10 @@ def pg():
         os.chown(base, server_pw.pw_uid, server_pw.pw_gid)
     os.chmod(base, 0o755)
 
-    ca_key, ca_cert = _make_ca("innovate test CA")
-    _wrong_key, wrong_ca_cert = _make_ca("innovate unrelated CA")
-    server_key, server_cert = _make_server_cert(ca_key, ca_cert)
-    ca_file = os.path.join(base, "ca.pem")
-    wrong_ca_file = os.path.join(base, "wrong-ca.pem")
-    cert_file = os.path.join(base, "server.crt")
-    key_file = os.path.join(base, "server.key")
-    _write_cert(ca_cert, ca_file)
-    _write_cert(wrong_ca_cert, wrong_ca_file)
-    _write_cert(server_cert, cert_file)
-    _write_key(server_key, key_file)
-    os.chmod(key_file, 0o600)
+    # The certificate names only 127.0.0.1 (no DNS name), so verify-full to "localhost" fails.
+    ca_file = str(tls.ensure_ca(os.path.join(base, "tls"))[0])
+    wrong_ca_file = str(tls.ensure_ca(os.path.join(base, "unrelated-tls"))[0])
+    cert_file, key_file = (str(path) for path in tls.issue_server_cert(os.path.join(base, "tls"), "server", hostnames=(), ips=("127.0.0.1",)))
 
     password = "pw-" + secrets.token_urlsafe(18)
     pwfile = os.path.join(base, "pwfile")
