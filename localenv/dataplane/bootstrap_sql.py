@@ -30,6 +30,16 @@ RDS_SUPERUSER_GRANTS = (
     ("rds_replication", True),
     ("rds_password", True),
 )
+# pgaudit settings rds_superuser may set per role and database (ALTER ROLE/DATABASE ... SET), as on RDS.
+RDS_SUPERUSER_PARAMETERS = (
+    "pgaudit.log",
+    "pgaudit.log_catalog",
+    "pgaudit.log_level",
+    "pgaudit.log_parameter",
+    "pgaudit.log_relation",
+    "pgaudit.log_statement_once",
+    "pgaudit.role",
+)
 
 
 def create_rds_roles(cursor):
@@ -41,6 +51,8 @@ def create_rds_roles(cursor):
                 sql.Identifier(granted)
             )
         )
+    for parameter in RDS_SUPERUSER_PARAMETERS:
+        cursor.execute(sql.SQL("GRANT SET ON PARAMETER {} TO rds_superuser").format(sql.Identifier(parameter)))
 
 
 def scram(connection, user, password):

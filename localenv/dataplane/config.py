@@ -38,10 +38,26 @@ MANAGED = frozenset(
         "logging_collector",
         "log_directory",
         "archive_library",
+        "archive_mode",
+        "archive_command",
         "restore_command",
+        "archive_cleanup_command",
+        "recovery_end_command",
         "primary_conninfo",
+        "primary_slot_name",
+        "recovery_target",
+        "recovery_target_action",
+        "recovery_target_inclusive",
+        "recovery_target_lsn",
+        "recovery_target_name",
+        "recovery_target_time",
+        "recovery_target_timeline",
+        "recovery_target_xid",
     }
 )
+
+# The user the emulator creates on a source server for its streaming replicas (as RDS does).
+REPLICATION_USER = "rdsrepladmin"
 
 # Upper bounds (bytes for memory settings, plain numbers otherwise).
 CAPS = {
@@ -64,6 +80,9 @@ DEFAULTS = {
     "log_line_prefix": "%t:%r:%u@%d:[%p]:",
     "log_filename": "postgresql.log.%Y-%m-%d-%H",
     "dynamic_shared_memory_type": "posix",
+    # no fsync: starting a copied cluster (replica, restore) otherwise syncs every file first, and
+    # checkpoints (base backups) wait for the disk; a crash of the machine is not a concern here
+    "fsync": "off",
     "max_wal_size": "256MB",
     "min_wal_size": "80MB",
     "datestyle": "iso, mdy",
@@ -89,6 +108,12 @@ class Placement:
     allocated_storage: int = 20
     iam_ldap_port: int = None
     iam_ldap_suffix: str = None
+    #: WAL archive directory (continuous archiving; None: no archiving).
+    archive_dir: str = None
+    #: Extra managed settings: standby (primary_conninfo, restore_command) or recovery targets.
+    recovery: dict = dataclasses.field(default_factory=dict)
+    #: Lower bounds a standby needs (hot standby refuses settings lower than its primary's).
+    floors: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -193,6 +218,11 @@ def render(parameters, catalogue, placement, available_libraries):
         resolved = _resolve(name, value, catalogue, placement, available_libraries, skipped)
         if resolved is not None:
             settings[name] = resolved
+    for name, floor in placement.floors.items():
+        if name in settings and int(settings[name]) < int(floor):
+            settings[name] = str(floor)
+        elif name not in settings and int(catalogue.get(name, {}).get("setting") or 0) < int(floor):
+            settings[name] = str(floor)
     managed = {
         "listen_addresses": "127.0.0.1",
         "port": str(placement.port),
@@ -207,6 +237,10 @@ def render(parameters, catalogue, placement, available_libraries):
         # trigger of bootstrap_sql.ALLOWED_EXTENSIONS_SQL, which reads this file's value.
         "rds.allowed_extensions": allowed_extensions,
     }
+    if placement.archive_dir:
+        managed["archive_mode"] = "on"
+        managed["archive_command"] = archive_command(placement.archive_dir)
+    managed.update(placement.recovery)
     lines = ["# Rendered by localenv.dataplane from the DB parameter group; do not edit."]
     lines += ["%s = %s" % (name, quote(value)) for name, value in sorted(settings.items())]
     lines.append("# Managed by the local environment")
@@ -219,6 +253,16 @@ def render(parameters, catalogue, placement, available_libraries):
         force_ssl=force_ssl,
         scram_only=scram_only,
     )
+
+
+def archive_command(archive_dir):
+    """Copy a finished WAL segment into ``archive_dir`` (never overwriting; atomically)."""
+    return 'test ! -f "{d}/%f" && cp "%p" "{d}/.%f.tmp" && mv "{d}/.%f.tmp" "{d}/%f"'.format(d=archive_dir)
+
+
+def restore_command(archive_dir):
+    """Fetch a WAL segment (or timeline history file) from ``archive_dir``."""
+    return 'cp "{d}/%f" "%p"'.format(d=archive_dir)
 
 
 def render_hba(force_ssl, scram_only=False, iam_ldap_port=None, iam_ldap_suffix=None):
@@ -240,7 +284,12 @@ def render_hba(force_ssl, scram_only=False, iam_ldap_port=None, iam_ldap_suffix=
         "# Rendered by localenv.dataplane; do not edit.",
         "# TYPE  DATABASE     USER      ADDRESS        METHOD",
         "local   all          all                      trust",
+        "local   replication  rdsadmin                 trust",
         "host    all          rdsadmin  127.0.0.1/32   reject",
+        # the streaming replicas' login: replication only, TLS only, never a normal session
+        "hostssl replication  %s  127.0.0.1/32   scram-sha-256" % REPLICATION_USER,
+        "host    all          %s  127.0.0.1/32   reject" % REPLICATION_USER,
+        "host    replication  %s  127.0.0.1/32   reject" % REPLICATION_USER,
     ]
     if iam_ldap_port and iam_ldap_suffix:
         lines.append(

@@ -45,6 +45,57 @@ def process_alive(pid):
         return True
 
 
+# Files of a copied cluster that belong to the server it was copied from.
+COPY_LEFTOVERS = (
+    "postmaster.pid",
+    "postmaster.opts",
+    "standby.signal",
+    "recovery.signal",
+    "backup_manifest",
+    "current_logfiles",
+)
+
+
+# Directories whose content a copy does not keep (as pg_basebackup omits it).
+COPY_EMPTIED = ("log", "pg_replslot", "pg_stat_tmp", "pg_wal/archive_status")
+
+
+def clean_copied_cluster(data_dir):
+    """Remove what a copied cluster must not keep from its origin (pid file, signals, logs, slots)."""
+    data_dir = pathlib.Path(data_dir)
+    for name in COPY_LEFTOVERS:
+        (data_dir / name).unlink(missing_ok=True)
+    for directory in COPY_EMPTIED:
+        for path in (data_dir / directory).glob("*"):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _lsn(text):
+    high, low = str(text).split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+def _segment_number(lsn_text, segment_size):
+    return _lsn(lsn_text) // segment_size
+
+
+def _segment_of_name(name, segment_size):
+    """The segment number of a WAL file name (timeline, log, segment in hex)."""
+    return int(name[8:16], 16) * (0x100000000 // segment_size) + int(name[16:24], 16)
+
+
+def _copy_tree(source, target):
+    """``cp -a`` of a live data directory as the server user; files that vanish meanwhile are fine."""
+    result = runas.run(["cp", "-a", str(source), str(target)], check=False)
+    if result.returncode != 0:
+        problems = [line for line in result.stderr.splitlines() if line.strip() and "No such file or directory" not in line]
+        if problems or not pathlib.Path(target).is_dir():
+            raise RuntimeError("copying %s failed: %s" % (source, "\n".join(problems) or result.stderr.strip()))
+
+
 class PostgresServer:
     def __init__(self, root, port, postgres_binary=None):
         self.root = pathlib.Path(root)
@@ -180,6 +231,92 @@ class PostgresServer:
         )
         conn.autocommit = True
         return conn
+
+    def query(self, statement, params=None, dbname="postgres"):
+        """Rows of one statement run as the bootstrap superuser (autocommit)."""
+        conn = self.connect(dbname=dbname)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
+        finally:
+            conn.close()
+
+    def in_recovery(self):
+        return self.query("SELECT pg_is_in_recovery()")[0][0]
+
+    def base_backup(self, target_dir):
+        """Copy this running server's cluster into ``target_dir`` (an online base backup).
+
+        PostgreSQL's low-level backup API: ``pg_backup_start`` (fast checkpoint), a file copy of
+        the data directory, ``pg_backup_stop``, whose backup label is written into the copy, then
+        the WAL segments from the backup's start to its end. The copy starts on its own (or as a
+        standby); this is several times faster than ``pg_basebackup`` for small clusters.
+        """
+        target_dir = pathlib.Path(target_dir)
+        conn = self.connect()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'")
+                segment_size = cursor.fetchone()[0]
+                cursor.execute("SELECT pg_backup_start(%s, true)", ("localenv %s" % target_dir.name,))
+                start_lsn = cursor.fetchone()[0]
+                _copy_tree(self.data_dir, target_dir)
+                cursor.execute("SELECT labelfile, spcmapfile, lsn FROM pg_backup_stop(false)")
+                label, spcmap, stop_lsn = cursor.fetchone()
+        finally:
+            conn.close()
+        clean_copied_cluster(target_dir)
+        runas.write_file(target_dir / "backup_label", label)
+        if spcmap:
+            runas.write_file(target_dir / "tablespace_map", spcmap)
+        first, last = _segment_number(start_lsn, segment_size), _segment_number(stop_lsn, segment_size)
+        wal = target_dir / "pg_wal"
+        for path in wal.iterdir():
+            if path.is_file():
+                path.unlink()
+        for path in (self.data_dir / "pg_wal").iterdir():
+            name = path.name
+            wanted = name.endswith(".history") or (
+                len(name) == 24 and all(c in "0123456789ABCDEF" for c in name)
+                and first <= _segment_of_name(name, segment_size) <= last
+            )
+            if wanted and path.is_file():
+                subprocess.run(["cp", "-p", str(path), str(wal / name)], check=True, capture_output=True)
+
+    def cold_copy(self, target_dir):
+        """Copy the cluster of this stopped server (a consistent file copy) into ``target_dir``."""
+        if self.is_running():
+            raise RuntimeError("PostgreSQL in %s is running; a cold copy needs it stopped" % self.data_dir)
+        subprocess.run(["cp", "-a", str(self.data_dir), str(target_dir)], check=True, capture_output=True)
+        clean_copied_cluster(target_dir)
+
+    def promote(self, timeout=60):
+        """End recovery (standby or point-in-time restore) and make the server writable."""
+        if not self.in_recovery():
+            return
+        if not self.query("SELECT pg_promote(true, %s)", (int(timeout),))[0][0]:
+            raise RuntimeError("PostgreSQL in %s was not promoted within %ds" % (self.data_dir, timeout))
+
+    def wait_recovery_end(self, timeout=120):
+        """Wait until a server recovering to a target has promoted itself; raise with its log if it stopped."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.is_running():
+                time.sleep(0.2)
+                if not self.is_running():
+                    raise RuntimeError("PostgreSQL in %s stopped during recovery:%s" % (self.data_dir, self._log_tail(30)))
+            try:
+                if not self.in_recovery():
+                    return
+            except psycopg2.OperationalError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("PostgreSQL in %s did not finish recovery within %ds" % (self.data_dir, timeout))
+
+    def log_text(self):
+        """The server's current log files, for diagnosis."""
+        return self._log_tail(lines=200)
 
     def pending_restart(self):
         """Names of settings changed in the files that need a restart to take effect."""

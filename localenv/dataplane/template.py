@@ -19,6 +19,8 @@ from localenv.dataplane.server import ADMIN_USER, PostgresServer
 # Libraries loaded while the catalogue is captured, so that their settings are known.
 CATALOGUE_LIBRARIES = ("pgaudit", "pg_stat_statements", "auto_explain", "pg_prewarm")
 
+WAL_SEGMENT_MB = 1
+
 _lock = threading.Lock()
 
 
@@ -51,6 +53,8 @@ def _initdb(data_dir):
             "--locale=C.UTF-8",
             "--no-sync",
             "--no-instructions",
+            # 1 MB WAL segments: archives, base backups and snapshots stay small
+            "--wal-segsize=%d" % WAL_SEGMENT_MB,
         ]
     )
 

@@ -91,7 +91,7 @@ def dp_create(rds, identifier, **extra):
         DBInstanceIdentifier=identifier,
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
-        EngineVersion="15.4",
+        EngineVersion="15.10",
         MasterUsername="master",
         MasterUserPassword=PASSWORD,
         DBName="app",
@@ -234,7 +234,7 @@ def test_managed_master_password_secret(dp_env, dp_rds):
         DBInstanceIdentifier="dp-managed",
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
-        EngineVersion="15.4",
+        EngineVersion="15.10",
         MasterUsername="owner",
         ManageMasterUserPassword=True,
     )["DBInstance"]
@@ -331,7 +331,7 @@ def test_parameter_group_switch_rename_and_rotation(dp_env, dp_rds):
         DBInstanceIdentifier="dp-switch",
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
-        EngineVersion="15.4",
+        EngineVersion="15.10",
         MasterUsername="master",
         ManageMasterUserPassword=True,
     )

@@ -25,7 +25,9 @@ def fleet():
 
 def status():
     current = _installed["fleet"]
-    return {"servers": current.status() if current is not None else []}
+    if current is None:
+        return {"servers": [], "backups": []}
+    return {"servers": current.status(), "backups": current.backups_status()}
 
 
 def _register_status_provider():

@@ -3,24 +3,38 @@
 Backend operations (create, modify, reboot, stop, start, delete, describe) keep moto's validation
 and bookkeeping and add the data plane: the fleet server, the parameter group, deferred changes
 and transitional statuses. Model properties fill what moto does not report (the real endpoint,
-status, parameter apply status, PendingModifiedValues, Performance Insights).
+status, parameter apply status, PendingModifiedValues, Performance Insights, LatestRestorableTime,
+SecondaryAvailabilityZone). Read replicas, snapshots and restores live in replicas.py,
+snapshots.py and restores.py; the events they record in events.py.
 """
 
 import logging
 import re
 import secrets
 
+from moto.core.responses import ActionResult
 from moto.rds.exceptions import (
     DBInstanceAlreadyExists,
     DBInstanceNotFoundError,
+    InvalidParameterCombination,
     InvalidParameterValue,
     RDSClientError,
 )
 from moto.rds.models import DBInstance, RDSBackend
+from moto.rds.responses import RDSResponse
 from moto.rds.utils import merge_filters
 
 from localenv.dataplane import bootstrap_sql
-from localenv.emulator.db_instances import credentials, parameters, pending, state
+from localenv.emulator.db_instances import (
+    credentials,
+    events,
+    parameters,
+    pending,
+    replicas,
+    restores,
+    snapshots,
+    state,
+)
 
 log = logging.getLogger("localenv.emulator.db_instances")
 
@@ -101,8 +115,27 @@ def _fill_gaps(database, db_kwargs):
     database.dbi_resource_id = "db-" + "".join(secrets.choice(_BASE32) for _position in range(26))
 
 
+def _start_server(database):
+    """Start the instance's server: restored (when a restore plan runs) or from the template."""
+    plan = restores.current_plan()
+    if plan is not None:
+        started = plan(database)
+        if started is not None:
+            return started
+    return _fleet().create(
+        key_of(database),
+        database.master_username,
+        credentials.initial_password(database),
+        db_name=database.db_name,
+        parameters=parameters.user_parameters(database),
+        instance_class=database.db_instance_class,
+        allocated_storage=database.allocated_storage,
+    )
+
+
 def create_db_instance(self, db_kwargs):
-    _validate_create(db_kwargs)
+    if restores.current_plan() is None:
+        _validate_create(db_kwargs)
     with env["context"].lock:
         database = _originals["create_db_instance"](self, db_kwargs)
         ghosts.discard(self.account_id, self.region_name, database.db_instance_identifier)
@@ -110,24 +143,20 @@ def create_db_instance(self, db_kwargs):
         st = state.get(database)
         if wants_server(database):
             try:
-                _address, port = _fleet().create(
-                    key_of(database),
-                    database.master_username,
-                    credentials.initial_password(database),
-                    db_name=database.db_name,
-                    parameters=parameters.user_parameters(database),
-                    instance_class=database.db_instance_class,
-                    allocated_storage=database.allocated_storage,
-                )
+                _address, port = _start_server(database)
             except Exception as error:
                 self.databases.pop(database.db_instance_identifier, None)
+                snapshots.discard_pending(self, database)
                 if getattr(database, "master_user_secret", None) is not None:
                     database.master_user_secret.delete_secret()
                 if isinstance(error, ValueError):
-                    raise InvalidParameterValue(str(error)) from error
+                    raise RDSClientError("InvalidRestoreFault" if restores.current_plan() else "InvalidParameterValue",
+                                         str(error)) from error
                 raise
             database.port = port
             st.has_server = True
+            # the automated backup moto recorded at creation (RDS's first automated backup)
+            snapshots.start_pending(self, database)
         state.begin(database, "creating", _seconds("creating"))
         return database
 
@@ -158,6 +187,8 @@ def modify_db_instance(self, db_instance_identifier, db_kwargs):
             "storage": database.allocated_storage,
         }
         database = _originals["modify_db_instance"](self, db_instance_identifier, db_kwargs)
+        if database.db_instance_identifier != before["key"][2]:
+            replicas.follow_rename(database, before["key"][2])
         st.pending.update(deferred)
         if st.has_server:
             _sync_server(database, st, before, db_kwargs)
@@ -201,10 +232,15 @@ def _sync_server(database, st, before, db_kwargs):
 
 
 # -- reboot / stop / start -------------------------------------------------------------------------
-def reboot_db_instance(self, db_instance_identifier, *args, **kwargs):
+def reboot_db_instance(self, db_instance_identifier, *args, force_failover=None, **kwargs):
     with env["context"].lock:
         database = self.describe_db_instances(db_instance_identifier)[0]
         _require_status(database, ("available",), "reboot")
+        if force_failover and not database.multi_az:
+            raise InvalidParameterCombination(
+                "ForceFailover cannot be used for DB instance %s: it is not configured for Multi-AZ."
+                % database.db_instance_identifier
+            )
         st = state.get(database)
         if st.pending:
             # storage_type first: moto keeps a throughput only on gp3 storage
@@ -213,13 +249,21 @@ def reboot_db_instance(self, db_instance_identifier, *args, **kwargs):
             deferred["apply_immediately"] = True
             modify_db_instance(self, db_instance_identifier, deferred)
         database = _originals["reboot_db_instance"](self, database.db_instance_identifier)
+        if force_failover:
+            events.record(database, "DB_INSTANCE_FAILOVER_STARTED")
         if st.has_server:
-            _fleet().reboot(
+            restart = _fleet().failover if force_failover else _fleet().reboot
+            restart(
                 key_of(database),
                 parameters.user_parameters(database),
                 instance_class=database.db_instance_class,
                 allocated_storage=database.allocated_storage,
             )
+        if force_failover:
+            # the standby takes over: same endpoint, the Availability Zones swap
+            database.availability_zone, st.secondary_az = _secondary_az(database), database.availability_zone
+            events.record(database, "DB_INSTANCE_FAILOVER_COMPLETED")
+        events.record(database, "DB_INSTANCE_RESTARTED")
         st.parameter_apply_status = "in-sync"
         st.applying_until = 0.0
         state.begin(database, "rebooting", _seconds("rebooting"))
@@ -230,9 +274,11 @@ def stop_db_instance(self, db_instance_identifier, db_snapshot_identifier=None):
     with env["context"].lock:
         database = self.describe_db_instances(db_instance_identifier)[0]
         _require_status(database, ("available",), "stop")
+        replicas.require_stoppable(database)
         database = _originals["stop_db_instance"](self, db_instance_identifier, db_snapshot_identifier)
         if state.get(database).has_server:
             _fleet().stop(key_of(database))
+        events.record(database, "DB_INSTANCE_STOPPED")
         state.begin(database, "stopping", _seconds("rebooting"))
         return database
 
@@ -246,14 +292,23 @@ def start_db_instance(self, db_instance_identifier):
         if st.has_server:
             _fleet().start(key_of(database), parameters.user_parameters(database))
             st.parameter_apply_status = "in-sync"
+        events.record(database, "DB_INSTANCE_STARTED")
         state.begin(database, "starting", _seconds("rebooting"))
         return database
 
 
 # -- delete / describe ---------------------------------------------------------------------------
-def delete_db_instance(self, *args, **kwargs):
+def delete_db_instance(self, db_instance_identifier, *args, **kwargs):
     with env["context"].lock:
-        database = _originals["delete_db_instance"](self, *args, **kwargs)
+        existing = self.databases.get(db_instance_identifier.lower())
+        if existing is not None and not existing.deletion_protection:
+            # RDS promotes the replicas of a deleted source to standalone instances
+            replicas.promote_replicas_of(existing)
+        snapshots.env["internal"] += 1
+        try:
+            database = _originals["delete_db_instance"](self, db_instance_identifier, *args, **kwargs)
+        finally:
+            snapshots.env["internal"] -= 1
         st = state.get(database)
         st.deleted = True
         if st.has_server:
@@ -309,6 +364,32 @@ def _performance_insights_enabled(self):
     return bool(getattr(self, "enable_performance_insights", False))
 
 
+def _secondary_az(database):
+    """Another Availability Zone of the instance's region (a, b, c...)."""
+    current = database.availability_zone or "%sa" % database.region
+    return current[:-1] + ("b" if current.endswith("a") else "a")
+
+
+def _secondary_availability_zone(self):
+    if not self.multi_az or self.db_cluster_identifier:
+        return None
+    return state.get(self).secondary_az or _secondary_az(self)
+
+
+def _latest_restorable_time(self):
+    """Only instances whose server has an automated backup can be restored to a point in time."""
+    st = state.get(self)
+    if not st.has_server:
+        return _originals["latest_restorable_time"].fget(self)
+    if not int(self.backup_retention_period or 0):
+        return None
+    try:
+        latest = _fleet().latest_restorable_time(key_of(self))
+    except KeyError:
+        return None
+    return latest.replace(tzinfo=None) if latest is not None else None
+
+
 BACKEND_PATCHES = {
     "create_db_instance": create_db_instance,
     "modify_db_instance": modify_db_instance,
@@ -325,7 +406,17 @@ MODEL_PROPERTIES = {
     "db_parameter_group_status_list": _parameter_groups,
     "pending_modified_values": _pending_modified_values,
     "performance_insights_enabled": _performance_insights_enabled,
+    "latest_restorable_time": _latest_restorable_time,
+    "secondary_availability_zone": _secondary_availability_zone,
 }
+
+
+def _reboot_response(self):
+    """moto's RebootDBInstance response, passing ForceFailover on to the backend."""
+    database = self.backend.reboot_db_instance(
+        self.params.get("DBInstanceIdentifier"), force_failover=bool(self.params.get("ForceFailover"))
+    )
+    return ActionResult({"DBInstance": database})
 
 
 def install(context, fleet):
@@ -334,10 +425,17 @@ def install(context, fleet):
         for name in BACKEND_PATCHES:
             _originals[name] = getattr(RDSBackend, name)
         _originals["address"] = DBInstance.__dict__["address"]
+        _originals["latest_restorable_time"] = DBInstance.__dict__["latest_restorable_time"]
     for name, function in BACKEND_PATCHES.items():
         setattr(RDSBackend, name, function)
     for name, getter in MODEL_PROPERTIES.items():
         setattr(DBInstance, name, property(getter))
+    RDSResponse.reboot_db_instance = _reboot_response
+    helpers = {"key_of": key_of, "wants_server": wants_server, "fill_gaps": _fill_gaps}
+    events.install()
+    snapshots.install(context, fleet, wants_server, key_of, RDSBackend)
+    replicas.install(context, fleet, helpers, RDSBackend)
+    restores.install(context, fleet, helpers, RDSBackend)
 
 
 def on_parameter_group_modified(account_id, region, group_name, changes):

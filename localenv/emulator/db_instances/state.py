@@ -23,6 +23,8 @@ class InstanceState:
     pending: dict = dataclasses.field(default_factory=dict)
     password_pending_until: float = 0.0
     deleted: bool = False
+    #: The Availability Zone of a Multi-AZ instance's standby (swapped by a forced failover).
+    secondary_az: str = ""
 
 
 def now():
