@@ -35,6 +35,9 @@ def identify(environ):
     content_type = environ.get("CONTENT_TYPE", "")
     if target:
         return service, target.rsplit(".", 1)[-1], "json"
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/service/") and "/operation/" in path:  # Smithy RPC v2 CBOR (CloudWatch)
+        return service, path.rsplit("/operation/", 1)[1].strip("/"), "cbor"
     action = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action")
     if not action and content_type.startswith("application/x-www-form-urlencoded"):
         action = urllib.parse.parse_qs(_peek_body(environ).decode("utf-8", "replace")).get(
