@@ -44,8 +44,11 @@ unit:
 localenv-test:
 	@$(BIN)/python -m pytest tests/localenv -q -p no:cacheprovider
 
+# One worker per test file (each with its own local environment); most of the time is spent
+# waiting on PostgreSQL servers and ansible-playbook start-up, so more workers than cores pays.
+INTEGRATION_WORKERS ?= 3
 integration: build
-	@$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider
+	@$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n $(INTEGRATION_WORKERS) --dist loadfile
 
 molecule:
 	@scripts/molecule.sh
@@ -54,7 +57,9 @@ build:
 	@scripts/build.sh
 
 bench: up
+	@$(BIN)/python bench/site_noop.py
 	@$(BIN)/python bench/parameter_group_noop.py
+	@$(BIN)/python bench/pg_role_model_scale.py
 
 clean: down
 	rm -rf build .pytest_cache

@@ -12,6 +12,7 @@ ACCOUNTS = {
     "data": "111111111111",
     "security": "222222222222",
     "backup": "333333333333",
+    "app": "444444444444",
 }
 REGIONS = ("us-east-1", "us-west-2")
 ROLE_NAME = "InnovateAutomation"

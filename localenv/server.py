@@ -21,7 +21,13 @@ from werkzeug.serving import make_server
 from localenv import accounts, control
 from localenv.context import LocalEnvContext, default_port, default_state_dir
 from localenv.emulator import engine_versions, parameter_groups
-from localenv.emulator import kms_rotation, secret_rotation
+from localenv.emulator import aurora, kms_rotation, secret_rotation
+from localenv.emulator import subnet_groups
+from localenv import landing_zone
+from localenv.emulator import backup
+from localenv.emulator import proxies
+from localenv.emulator import instance_api
+from localenv.emulator import monitoring
 
 log = logging.getLogger("localenv.server")
 
@@ -42,12 +48,18 @@ def build(context, dataplane=True):
     engine_versions.install(context)
     kms_rotation.install(context)
     secret_rotation.install(context)
+    monitoring.install(context)
+    subnet_groups.install(context)
+    backup.install(context)
+    proxies.install(context)
     plane = None
     if dataplane:
         from localenv.emulator import db_instances
 
         db_instances.install(context)
         plane = db_instances
+    instance_api.install(context)
+    aurora.install(context)  # after db_instances: wraps the instance operations it installed
     return DomainDispatcherApplication(create_backend_app), plane
 
 
@@ -62,6 +74,7 @@ class Daemon:
 
     def serve(self):
         accounts.seed()
+        landing_zone.seed()
         log.info("serving %s (state %s, data plane %s)", self.context.endpoint_url,
                  self.context.state_dir, "on" if self.plane else "off")
         try:

@@ -48,13 +48,28 @@ options:
   subnet_ids:
     description:
       - The private subnets of the DB subnet group, in one VPC and at least two availability zones.
-        Required with O(state=present).
+      - With O(state=present), give this or O(subnet_filters).
     type: list
     elements: str
+  subnet_filters:
+    description:
+      - Find the subnets of the DB subnet group with EC2 C(DescribeSubnets) filters instead of naming
+        them in O(subnet_ids), for example the filter V(tag:tier) with the value V(private), so that one
+        inventory works in accounts whose subnet ids differ (an account-vending landing zone tags its
+        subnets the same way everywhere).
+      - A dict of filter name to a value or a list of values (any of them matches); every filter must
+        match. Filter names are EC2's (V(vpc-id), V(availability-zone), V(tag:KEY), V(tag-key), ...).
+      - The matching subnets must be in one VPC and in at least two availability zones. When they are
+        in several VPCs, add a V(vpc-id) filter or O(vpc_id).
+      - The subnet group follows the filters. A subnet tagged later is added on the next run and
+        one that no longer matches is removed.
+      - Mutually exclusive with O(subnet_ids).
+    type: dict
   vpc_id:
     description:
-      - The VPC. With O(state=present) it only confirms the VPC of O(subnet_ids). With
-        O(state=absent) it chooses the security group when groups with that name exist in several VPCs.
+      - The VPC. With O(state=present) it confirms the VPC of O(subnet_ids), or narrows O(subnet_filters)
+        to this VPC. With O(state=absent) it chooses the security group when groups with that name exist
+        in several VPCs.
     type: str
   port:
     description:
@@ -168,6 +183,17 @@ EXAMPLES = r"""
     endpoint_url: http://127.0.0.1:4599
   register: orders_network
 
+- name: Network of the app database on the landing zone's private subnets, found by tag
+  innovate.aws_postgres.rds_network:
+    name: app-db-db
+    subnet_filters:
+      tag:tier: private
+      tag:Name: innovate-data-*
+    allowed_security_groups:
+      - app-servers
+    assume_role_arn: arn:aws:iam::111111111111:role/InnovateAutomation
+    region: us-east-1
+
 - name: Use the groups for the instance
   ansible.builtin.debug:
     msg: "{{ orders_network.subnet_group.name }} / {{ orders_network.security_group.id }}"
@@ -272,6 +298,7 @@ ARGUMENT_SPEC = dict(
     security_group_name=dict(type="str"),
     description=dict(type="str"),
     subnet_ids=dict(type="list", elements="str"),
+    subnet_filters=dict(type="dict"),
     vpc_id=dict(type="str"),
     port=dict(type="int", default=5432),
     allowed_security_groups=dict(type="list", elements="str"),
@@ -295,7 +322,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AwsModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AwsModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[["subnet_ids", "subnet_filters"]], supports_check_mode=True)
     module.exit_json(**RdsNetworkConverger(module).run())
 
 

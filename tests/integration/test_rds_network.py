@@ -279,7 +279,7 @@ def test_absent_waits_for_instances_being_deleted(ansible, localenv, ec2, rds, v
     group_id = ok(run(ansible, name=name, subnet_ids=[vpc["a"], vpc["b"]], allowed_security_groups=["orders-app"]))["security_group"]["id"]
     # A short identifier: the data plane's PostgreSQL socket path grows with it.
     instance = "w%s" % uuid.uuid4().hex[:6]
-    rds.create_db_instance(DBInstanceIdentifier=instance, DBInstanceClass="db.t3.micro", Engine="postgres", EngineVersion="15.4",
+    rds.create_db_instance(DBInstanceIdentifier=instance, DBInstanceClass="db.t3.micro", Engine="postgres", EngineVersion="15.8",
                            MasterUsername="master", MasterUserPassword="Master-pw-1234", DBSubnetGroupName=name,
                            VpcSecurityGroupIds=[group_id])
     in_use = run(ansible, name=name, state="absent")
@@ -293,3 +293,90 @@ def test_absent_waits_for_instances_being_deleted(ansible, localenv, ec2, rds, v
     waited = ok(run(ansible, name=name, state="absent", wait_timeout=120))
     assert waited["changed"] is True
     assert subnet_group(rds, name) is None and security_group(ec2, vpc["id"], name) is None
+
+
+@pytest.fixture
+def tagged_vpc(ec2):
+    """A VPC whose private subnets (two AZs) carry a tier tag unique to the test, plus an untagged public subnet."""
+    tier = unique("private")
+    vpc_id = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+
+    def subnet(cidr, zone, tags):
+        spec = [{"ResourceType": "subnet", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}] if tags else []
+        return ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone, TagSpecifications=spec)["Subnet"]["SubnetId"]
+
+    app = ec2.create_security_group(GroupName="app-servers", Description="application", VpcId=vpc_id)["GroupId"]
+    return dict(id=vpc_id, tier=tier, app=app, subnet=subnet,
+                a=subnet("10.43.1.0/24", "us-east-1a", {"tier": tier}), b=subnet("10.43.2.0/24", "us-east-1b", {"tier": tier}),
+                public=subnet("10.43.9.0/24", "us-east-1c", {"tier": "public"}))
+
+
+def test_subnet_filters_find_the_tagged_subnets_and_follow_them(ansible, localenv, ec2, rds, tagged_vpc):
+    name = unique("it-filters")
+    args = dict(name=name, subnet_filters={"tag:tier": tagged_vpc["tier"]}, allowed_security_groups=["app-servers"])
+    checked = ok(run(ansible, check=True, **args))
+    assert checked["changed"] is True and checked["subnet_group"]["subnet_ids"] == sorted([tagged_vpc["a"], tagged_vpc["b"]])
+    assert subnet_group(rds, name) is None
+
+    created = ok(run(ansible, **args))
+    assert created["changed"] is True
+    assert created["subnet_group"]["vpc_id"] == tagged_vpc["id"]
+    assert created["subnet_group"]["availability_zones"] == ["us-east-1a", "us-east-1b"]
+    group = subnet_group(rds, name)
+    assert sorted(s["SubnetIdentifier"] for s in group["Subnets"]) == sorted([tagged_vpc["a"], tagged_vpc["b"]])
+    assert ingress(security_group(ec2, tagged_vpc["id"], name)) == {("tcp", 5432, 5432, tagged_vpc["app"])}
+
+    localenv.reset_requests()
+    again = ok(run(ansible, **args))
+    assert again["changed"] is False
+    assert network_requests(localenv) == {"ec2:DescribeSubnets": 1, "rds:DescribeDBSubnetGroups": 1, "rds:ListTagsForResource": 1,
+                                          "ec2:DescribeSecurityGroups": 1}
+
+    # A third private subnet tagged later (as a landing zone grows) joins the group on the next run.
+    third = tagged_vpc["subnet"]("10.43.3.0/24", "us-east-1c", {"tier": tagged_vpc["tier"]})
+    grown = ok(run(ansible, diff=True, **args))
+    assert grown["changed"] is True
+    assert grown["diff"]["after"]["subnet_group"]["subnet_ids"] == sorted([tagged_vpc["a"], tagged_vpc["b"], third])
+    assert len(subnet_group(rds, name)["Subnets"]) == 3
+    # Several filters and vpc_id narrow the search; list values match any of them.
+    narrowed = ok(run(ansible, name=name, subnet_filters={"tag:tier": [tagged_vpc["tier"], "other"], "availability-zone": ["us-east-1a", "us-east-1b"]},
+                      vpc_id=tagged_vpc["id"], allowed_security_groups=["app-servers"]))
+    assert narrowed["changed"] is True and narrowed["subnet_group"]["subnet_ids"] == sorted([tagged_vpc["a"], tagged_vpc["b"]])
+
+
+@pytest.mark.parametrize("filters, expected", [
+    ({"tag:tier": "no-such-tier"}, "subnet_filters: no subnet in region us-east-1 matches tag:tier=no-such-tier"),
+    ({"tag:tier": "public"}, "subnet_filters: RDS requires subnets in at least two availability zones"),
+    ({"tag:tier": ""}, "subnet_filters: tag:tier='' is not a filter value"),
+    ({"tag:tier": []}, "subnet_filters: tag:tier=[] is not a filter value"),
+    ({}, "subnet_filters: give at least one filter"),
+])
+def test_subnet_filters_that_select_no_usable_subnets_fail_before_any_change(ansible, localenv, rds, tagged_vpc, filters, expected):
+    name = unique("it-badfilter")
+    localenv.reset_requests()
+    args = dict(name=name, subnet_filters=filters, allowed_cidrs=["10.1.0.0/16"])
+    if filters.get("tag:tier") == "public":
+        args["vpc_id"] = tagged_vpc["id"]
+    result = run(ansible, **args)
+    assert result["failed"] is True and expected in result["msg"], result["msg"]
+    assert writes(network_requests(localenv)) == {}
+    assert subnet_group(rds, name) is None
+
+
+def test_subnet_filters_across_vpcs_and_with_subnet_ids_are_refused(ansible, localenv, ec2, tagged_vpc):
+    other_vpc = ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.44.1.0/24", AvailabilityZone="us-east-1a",
+                      TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "tier", "Value": tagged_vpc["tier"]}]}])
+    name = unique("it-vpcs")
+    localenv.reset_requests()
+    several = run(ansible, name=name, subnet_filters={"tag:tier": tagged_vpc["tier"]})
+    assert several["failed"] is True
+    assert "subnet_filters: the subnets are in several VPCs" in several["msg"] and "add a 'vpc-id' filter or give vpc_id" in several["msg"]
+    both = run(ansible, name=name, subnet_filters={"tag:tier": tagged_vpc["tier"]}, subnet_ids=[tagged_vpc["a"], tagged_vpc["b"]])
+    assert both["failed"] is True and "mutually exclusive: subnet_ids|subnet_filters" in both["msg"]
+    neither = run(ansible, name=name)
+    assert neither["failed"] is True and "subnet_ids: required with state=present (or subnet_filters)" in neither["msg"]
+    assert writes(network_requests(localenv)) == {}
+    # With vpc_id the same filters select one VPC's subnets.
+    chosen = ok(run(ansible, check=True, name=name, subnet_filters={"tag:tier": tagged_vpc["tier"]}, vpc_id=tagged_vpc["id"]))
+    assert chosen["subnet_group"]["subnet_ids"] == sorted([tagged_vpc["a"], tagged_vpc["b"]])

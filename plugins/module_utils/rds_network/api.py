@@ -51,6 +51,12 @@ class NetworkApi(object):
         return dict((subnet["SubnetId"], dict(vpc_id=subnet["VpcId"], availability_zone=subnet.get("AvailabilityZone")))
                     for subnet in response.get("Subnets", []))
 
+    def subnets_matching(self, filters):
+        """``{subnet id: {"vpc_id", "availability_zone"}}`` of the subnets matching EC2 ``filters``."""
+        found = paginate(self.ec2, "describe_subnets", Filters=list(filters)).get("Subnets", [])
+        return dict((subnet["SubnetId"], dict(vpc_id=subnet["VpcId"], availability_zone=subnet.get("AvailabilityZone")))
+                    for subnet in found)
+
     def subnet_group(self, name):
         try:
             response = self.rds.describe_db_subnet_groups(DBSubnetGroupName=name)

@@ -29,6 +29,7 @@ from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_network.
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_network.validation import (
     input_errors,
     security_group_name,
+    subnet_filters,
     subnet_group_name,
 )
 
@@ -65,6 +66,9 @@ class RdsNetworkConverger(Converger):
     # reading
 
     def read_subnets(self):
+        """``(subnet ids, vpc id, zones)`` of the subnets the task names by id or by ``subnet_filters``."""
+        if self.params.get("subnet_filters") is not None:
+            return self.check_subnets("subnet_filters", *self.find_subnets())
         subnet_ids = sorted(set(self.params["subnet_ids"]))
         try:
             subnets = self.api.subnets(subnet_ids)
@@ -76,18 +80,38 @@ class RdsNetworkConverger(Converger):
         missing = [subnet for subnet in subnet_ids if subnet not in subnets]
         if missing:
             self.fail("subnet_ids: %s not found in region %s" % (", ".join(missing), self.module.session.region))
+        return self.check_subnets("subnet_ids", subnet_ids, subnets)
+
+    def find_subnets(self):
+        """The subnets that match ``subnet_filters`` (narrowed to ``vpc_id``); fails when none does."""
+        filters = subnet_filters(self.params)
+        shown = ", ".join("%s=%s" % (entry["Name"], ",".join(entry["Values"])) for entry in filters)
+        try:
+            subnets = self.api.subnets_matching(filters)
+        except AWS_EXCEPTIONS as e:
+            if is_error(e, "InvalidParameterValue", "InvalidFilter"):
+                self.fail("subnet_filters: %s (%s); use EC2 DescribeSubnets filter names such as 'tag:tier', 'vpc-id' or "
+                          "'availability-zone'" % (getattr(e, "response", {}).get("Error", {}).get("Message", "invalid filter"), shown))
+            self.module.fail_aws(e, doing="finding the subnets that match %s" % shown)
+        if not subnets:
+            self.fail("subnet_filters: no subnet in region %s matches %s; check the tags and the VPC of the private subnets" % (
+                self.module.session.region, shown))
+        return sorted(subnets), subnets
+
+    def check_subnets(self, option, subnet_ids, subnets):
         vpcs = sorted(set(subnet["vpc_id"] for subnet in subnets.values()))
         errors = []
         if len(vpcs) > 1:
-            errors.append("subnet_ids: the subnets are in several VPCs (%s); a DB subnet group's subnets must all be in one VPC" % (
-                ", ".join("%s: %s" % (vpc, ", ".join(s for s in subnet_ids if subnets[s]["vpc_id"] == vpc)) for vpc in vpcs)))
+            hint = "; add a 'vpc-id' filter or give vpc_id" if option == "subnet_filters" else ""
+            errors.append("%s: the subnets are in several VPCs (%s); a DB subnet group's subnets must all be in one VPC%s" % (
+                option, ", ".join("%s: %s" % (vpc, ", ".join(s for s in subnet_ids if subnets[s]["vpc_id"] == vpc)) for vpc in vpcs), hint))
         if self.params.get("vpc_id") and vpcs and self.params["vpc_id"] not in vpcs:
             errors.append("vpc_id: %s is not the VPC of the subnets (%s)" % (self.params["vpc_id"], ", ".join(vpcs)))
         zones = sorted(set(subnet["availability_zone"] for subnet in subnets.values()))
         if len(zones) < 2:
             verb = "is" if len(subnet_ids) == 1 else "are"
-            errors.append("subnet_ids: RDS requires subnets in at least two availability zones; %s %s all in %s: add a "
-                          "subnet of another availability zone" % (", ".join(subnet_ids), verb, ", ".join(zones)))
+            errors.append("%s: RDS requires subnets in at least two availability zones; %s %s all in %s: add a "
+                          "subnet of another availability zone" % (option, ", ".join(subnet_ids), verb, ", ".join(zones)))
         if errors:
             self.fail(errors)
         return subnet_ids, vpcs[0], zones
@@ -147,8 +171,9 @@ class RdsNetworkConverger(Converger):
         name = self.subnet_group_name
         subnet_group = self.step("reading DB subnet group %s" % name, self.api.subnet_group, name)
         if subnet_group is not None and subnet_group["vpc_id"] and subnet_group["vpc_id"] != vpc_id:
-            self.fail("subnet_ids: DB subnet group %s is in %s and the subnets are in %s; a subnet group cannot move to "
-                      "another VPC: remove it (state=absent) or choose another subnet_group_name" % (name, subnet_group["vpc_id"], vpc_id))
+            option = "subnet_filters" if self.params.get("subnet_filters") is not None else "subnet_ids"
+            self.fail("%s: DB subnet group %s is in %s and the subnets are in %s; a subnet group cannot move to another VPC: "
+                      "remove it (state=absent) or choose another subnet_group_name" % (option, name, subnet_group["vpc_id"], vpc_id))
         subnet_group_tags = {}
         if subnet_group is not None and subnet_group["arn"]:
             subnet_group_tags = self.step("reading the tags of DB subnet group %s" % name, self.api.rds_tags, subnet_group["arn"])
@@ -165,7 +190,7 @@ class RdsNetworkConverger(Converger):
         plan = self.plan(subnet_group, subnet_group_tags, subnet_ids, vpc_id, own, resolved)
         if not self.check_mode:
             self.apply(plan, subnet_ids, vpc_id)
-        return self.present_result(plan, zones)
+        return self.present_result(plan, subnet_ids, zones)
 
     def plan(self, subnet_group, subnet_group_tags, subnet_ids, vpc_id, own, resolved):
         tags, purge_tags = self.params.get("tags"), self.params["purge_tags"]
@@ -248,10 +273,9 @@ class RdsNetworkConverger(Converger):
                 if rule["source"] == placeholder:
                     rule["source"] = group_id
 
-    def present_result(self, plan, zones):
+    def present_result(self, plan, subnet_ids, zones):
         facts = plan["security_group_before"]
         subnet_group = plan["subnet_group"] or {}
-        subnet_ids = sorted(set(self.params["subnet_ids"]))
         sg_tags_after = apply_tag_changes(facts["tags"], *plan["security_group_tags"])
         sn_tags_after = apply_tag_changes(plan["subnet_group_tags_before"], *plan["subnet_group_tags"])
         ingress_after = rules_after(facts["ingress"], *plan["ingress"])

@@ -55,6 +55,33 @@ def egress_errors(rules, allow_public):
     return errors
 
 
+def filter_values(value):
+    """The ``Values`` list of one filter: a list as it is, a scalar as a one-element list (booleans in lower case)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [str(item).lower() if isinstance(item, bool) else str(item) for item in values]
+
+
+def subnet_filters(params):
+    """The EC2 ``Filters`` for ``subnet_filters`` (sorted by name), narrowed to ``vpc_id`` when it is given."""
+    filters = dict((str(name), filter_values(value)) for name, value in (params.get("subnet_filters") or {}).items())
+    if params.get("vpc_id") and "vpc-id" not in filters:
+        filters["vpc-id"] = [params["vpc_id"]]
+    return [{"Name": name, "Values": filters[name]} for name in sorted(filters)]
+
+
+def subnet_filter_errors(filters):
+    if not filters:
+        return ["subnet_filters: give at least one filter, for example {'tag:tier': 'private', 'vpc-id': 'vpc-...'}"]
+    errors = []
+    for name, value in filters.items():
+        if not str(name).strip():
+            errors.append("subnet_filters: filter names must not be empty; use EC2 DescribeSubnets filter names such as "
+                          "'tag:tier', 'vpc-id' or 'availability-zone'")
+        elif value is None or isinstance(value, dict) or not filter_values(value) or any(item == "" for item in filter_values(value)):
+            errors.append("subnet_filters: %s=%r is not a filter value; give a string or a non-empty list of strings" % (name, value))
+    return errors
+
+
 def input_errors(params):
     """Every problem with the task's options that can be found without calling AWS."""
     errors = []
@@ -69,8 +96,11 @@ def input_errors(params):
     if params["state"] == "absent":
         return errors
     subnet_ids = params.get("subnet_ids") or []
-    if not subnet_ids:
-        errors.append("subnet_ids: required with state=present; give private subnets in at least two availability zones")
+    if params.get("subnet_filters") is not None:
+        errors += subnet_filter_errors(params["subnet_filters"])
+    elif not subnet_ids:
+        errors.append("subnet_ids: required with state=present (or subnet_filters); give private subnets in at least two "
+                      "availability zones")
     errors += ["subnet_ids: %r is not a subnet id (subnet-...)" % subnet for subnet in subnet_ids if not _SUBNET_ID.match(subnet)]
     port = params["port"]
     if not 1 <= port <= 65535:
