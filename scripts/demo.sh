@@ -1,26 +1,24 @@
 #!/usr/bin/env bash
-# The demo: converge the local inventory's parameter groups and show a real PostgreSQL server
-# picking up pgaudit after the reboot that rds_parameter_group reports as pending.
+# The demo: site.yml provisions every deployment of inventories/local on the local environment
+# (network, KMS key in the security account, parameter groups, a Multi-AZ RDS instance with a
+# streaming replica, an Aurora cluster, alarms, extensions and the role model), then shows the real
+# PostgreSQL servers behind them, and a second run that changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
+export LOCALENV_CA_BUNDLE=${LOCALENV_STATE_DIR:-/tmp/innovate-aws-postgres-localenv}/tls/ca.pem
 step() { printf '\n=== %s\n' "$*"; }
 
-step "1. A database built before the collection: app-db (PostgreSQL 15) with a plain parameter group"
-python scripts/demo_instance.py create
-python scripts/demo_instance.py show
+step "1. ansible-playbook site.yml -i inventories/local --check (plans everything, changes nothing)"
+ansible-playbook site.yml -i inventories/local --check | tail -n 4
 
-step "2. ansible-playbook site.yml -i inventories/local (converges every parameter group)"
-ansible-playbook site.yml -i inventories/local
+step "2. ansible-playbook site.yml -i inventories/local"
+ansible-playbook site.yml -i inventories/local | tail -n 4
 
-step "3. The server runs the dynamic settings already; shared_preload_libraries waits for a reboot"
-python scripts/demo_instance.py show
+step "3. The databases, as an application reaches them"
+python scripts/demo_show.py
 
-step "4. Reboot app-db: the real PostgreSQL server restarts with pgaudit loaded"
-python scripts/demo_instance.py reboot
-python scripts/demo_instance.py show
-
-step "5. Second run of site.yml: nothing to change"
-ansible-playbook site.yml -i inventories/local | tail -n 6
+step "4. Second run of site.yml: nothing to change"
+ansible-playbook site.yml -i inventories/local | tail -n 4
 
 printf '\nThe local environment keeps running: make status, make down.\n'
