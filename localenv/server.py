@@ -28,6 +28,7 @@ from localenv.emulator import backup
 from localenv.emulator import proxies
 from localenv.emulator import instance_api
 from localenv.emulator import monitoring
+from localenv.emulator import snapshot_api
 
 log = logging.getLogger("localenv.server")
 
@@ -60,6 +61,7 @@ def build(context, dataplane=True):
         plane = db_instances
     instance_api.install(context)
     aurora.install(context)  # after db_instances: wraps the instance operations it installed
+    snapshot_api.install(context)  # after db_instances and aurora: wraps their snapshot operations
     return DomainDispatcherApplication(create_backend_app), plane
 
 

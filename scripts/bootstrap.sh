@@ -52,4 +52,4 @@ if [ ! -x .venv/bin/python ] || ! cmp -s <(cat requirements.txt requirements-dev
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
   cat requirements.txt requirements-dev.txt > "$stamp"
 fi
-echo "bootstrap: ready ($(.venv/bin/ansible --version | head -1))"
+echo "bootstrap: ready (ansible-core $(.venv/bin/python -c "from ansible.release import __version__; print(__version__)"))"

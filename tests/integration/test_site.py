@@ -125,7 +125,7 @@ def test_the_databases_are_configured_and_reachable_with_verify_full(first_run, 
     master = secret(localenv, primary["MasterUserSecret"]["SecretArn"])
     conn = connect(localenv, primary["Endpoint"]["Address"], primary["Endpoint"]["Port"], master["username"], master["password"], "app")
     assert "pgaudit" in scalar(conn, "SHOW shared_preload_libraries")
-    extensions = {row for row in scalar(conn, "SELECT array_agg(extname::text) FROM pg_extension")}
+    extensions = scalar(conn, "SELECT array_agg(extname::text) FROM pg_extension")
     assert {"pgaudit", "pg_trgm", "uuid-ossp", "pgcrypto"} <= set(extensions)
     scalar(conn, "CREATE TABLE IF NOT EXISTS public.site_probe (id int PRIMARY KEY, note text); SELECT 1")
     scalar(conn, "INSERT INTO public.site_probe VALUES (1, 'written on the primary') ON CONFLICT DO NOTHING; SELECT 1")
