@@ -15,5 +15,6 @@ for scenario_dir in roles/*/molecule/*/; do
   role_dir=${scenario_dir%/molecule/*}
   scenario=$(basename "$scenario_dir")
   echo "molecule: $role_dir ($scenario)"
-  (cd "$role_dir" && molecule test -s "$scenario")
+  # A scenario's state lives outside the checkout (~/.ansible/tmp/molecule.*); a stale one would skip prepare.
+  (cd "$role_dir" && molecule reset -s "$scenario" >/dev/null 2>&1; molecule test -s "$scenario")
 done

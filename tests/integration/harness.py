@@ -130,6 +130,8 @@ class Ansible:
     def __init__(self, localenv, tmp_path):
         self.localenv = localenv
         self.tmp_path = tmp_path
+        #: Environment variables for ansible-playbook (None removes one).
+        self.extra_env = {}
 
     def env(self):
         env = dict(os.environ, **self.localenv.env())
@@ -144,6 +146,14 @@ class Ansible:
             LOCALENV_CA_BUNDLE=self.localenv.ca_bundle,
             ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         )
+        # The modules run inside the worker process (plugins/plugin_utils/in_process.py), as the inventories
+        # ask, unless the caller says otherwise; test_in_process.py compares that with the normal path.
+        env.setdefault("INNOVATE_AWS_POSTGRES_IN_PROCESS", "1")
+        for name, value in self.extra_env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         return env
 
     def playbook(self, playbook, inventory=None, extra_vars=None, check=False, diff=False, limit=None):

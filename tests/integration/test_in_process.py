@@ -55,6 +55,7 @@ def strip_ids(result):
 
 
 def test_in_process_results_match_module_runs(ansible):
+    ansible.extra_env["INNOVATE_AWS_POSTGRES_IN_PROCESS"] = None
     normal_suffix, inproc_suffix = uuid.uuid4().hex[:6], uuid.uuid4().hex[:6]
     normal = ansible.playbook(yaml.safe_dump(play(normal_suffix, False)))
     inproc = ansible.playbook(yaml.safe_dump(play(inproc_suffix, True)))
@@ -69,6 +70,7 @@ def test_in_process_results_match_module_runs(ansible):
 
 
 def test_in_process_is_used_only_when_switched_on(ansible, tmp_path):
+    ansible.extra_env["INNOVATE_AWS_POSTGRES_IN_PROCESS"] = None
     suffix = uuid.uuid4().hex[:6]
     path = tmp_path / "verbose.yml"
     env = ansible.env()
