@@ -155,7 +155,7 @@ def down(context):
 
 
 def status(context):
-    report = _request(context, "GET", "status", timeout=10.0) if _healthy(context) else None
+    report = _request(context, "GET", "status", timeout=30.0) if _healthy(context) else None
     if report is None:
         print(json.dumps({"running": False, "endpoint_url": context.endpoint_url,
                           "state_dir": str(context.state_dir)}, indent=2))

@@ -92,6 +92,8 @@ class PostgresFleet:
         self.backups = backups.BackupStore(self.root / "backups")
         self._members = {}
         self._lock = threading.RLock()
+        #: Held while the installation and template are built (seconds), so status never waits on it.
+        self._prepare_lock = threading.RLock()
         self._template = None
         self._installation = None
         self._preparing = None
@@ -113,7 +115,7 @@ class PostgresFleet:
         self._preparing.start()
 
     def template(self):
-        with self._lock:
+        with self._prepare_lock:
             if self._template is None:
                 self._template = template.ensure_template(self.root)
                 runas.make_dir(self.instances_dir, 0o755)
@@ -122,7 +124,7 @@ class PostgresFleet:
 
     def installation(self):
         """The private PostgreSQL installation the servers run from (see installation.py)."""
-        with self._lock:
+        with self._prepare_lock:
             if self._installation is None:
                 self._installation = installation.ensure(self.root)
             return self._installation
