@@ -29,7 +29,8 @@ status:
 demo: up
 	@scripts/demo.sh
 
-test: bootstrap lint sanity unit localenv-test integration molecule
+test: bootstrap
+	@scripts/test.sh
 
 lint:
 	@scripts/lint.sh

@@ -66,51 +66,9 @@ options:
     env:
       - name: AWS_REGION
       - name: AWS_DEFAULT_REGION
-  profile:
-    description:
-      - The AWS profile to use.
-    type: str
-    aliases: [aws_profile]
-  access_key:
-    description:
-      - AWS access key id; requires O(secret_key). Defaults to the default credential chain.
-    type: str
-    aliases: [aws_access_key_id]
-  secret_key:
-    description:
-      - AWS secret access key.
-    type: str
-    aliases: [aws_secret_access_key]
-  session_token:
-    description:
-      - AWS session token of temporary credentials.
-    type: str
-    aliases: [aws_session_token]
-  assume_role_arn:
-    description:
-      - Assume this role with C(sts:AssumeRole) first, for example the role of the account that
-        owns the database and its secrets.
-    type: str
-  external_id:
-    description:
-      - External id for O(assume_role_arn).
-    type: str
-  role_session_name:
-    description:
-      - Session name for O(assume_role_arn).
-    type: str
-    default: innovate-aws-postgres
-  endpoint_url:
-    description:
-      - Endpoint of the AWS APIs (for example the local environment's emulator). Defaults to
-        E(AWS_ENDPOINT_URL).
-    type: str
-    aliases: [aws_endpoint_url]
-    env:
-      - name: AWS_ENDPOINT_URL
+extends_documentation_fragment:
+  - innovate.aws_postgres.aws_lookup_connection
 notes:
-  - Empty strings in the connection options count as not set, so inventories can pass
-    C("{{ aws_endpoint_url | default('') }}").
   - The principal needs C(secretsmanager:GetSecretValue) on the secret and C(kms:Decrypt) on its KMS
     key (for a key of another account, that account's key policy must allow it), plus
     C(rds:DescribeDBInstances) or C(rds:DescribeDBClusters) to find a master user secret.
@@ -160,10 +118,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.connection import (
-    DEFAULT_ROLE_SESSION_NAME,
-    AwsSession,
-)
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.connection import AwsSession
+from ansible_collections.innovate.aws_postgres.plugins.plugin_utils.lookup_session import SESSION_OPTIONS, session_params
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AwsConfigurationError
 
 try:
@@ -173,18 +129,9 @@ try:
 except ImportError:
     HAS_BOTO3 = False
 
-SESSION_OPTIONS = ("region", "profile", "access_key", "secret_key", "session_token", "assume_role_arn", "external_id",
-                   "role_session_name", "endpoint_url")
 LOOKUP_OPTIONS = ("db_instance_identifier", "db_cluster_identifier", "key", "version_stage")
 _NOT_FOUND = ("ResourceNotFoundException", "DBInstanceNotFound", "DBInstanceNotFoundFault", "DBClusterNotFoundFault",
               "DBClusterNotFound")
-
-
-def session_params(options):
-    """AwsSession parameters from the lookup's options; empty strings count as not set."""
-    params = dict((name, options.get(name) or None) for name in SESSION_OPTIONS)
-    params["role_session_name"] = params["role_session_name"] or DEFAULT_ROLE_SESSION_NAME
-    return params
 
 
 def _error_code(error):

@@ -16,7 +16,7 @@ description:
     C(rds.generate_db_auth_token).
   - The token is a SigV4 presigned request signed on the controller with the credentials of the
     given keys, profile or the default credential chain; making it needs no network call, except
-    the C(sts:AssumeRole) call when O(assume_role_arn) is set.
+    the C(sts:AssumeRole) call when O(assume_role_arn) is set (O(endpoint_url) is only used for that call).
   - A token is valid for 15 minutes and only for the host name, port, user and region it was made
     for. Connections must use TLS (for example C(sslmode=verify-full)); an open connection outlives
     its token.
@@ -57,49 +57,8 @@ options:
     env:
       - name: AWS_REGION
       - name: AWS_DEFAULT_REGION
-  profile:
-    description:
-      - The AWS profile whose credentials sign the token.
-    type: str
-    aliases: [aws_profile]
-  access_key:
-    description:
-      - AWS access key id; requires O(secret_key). Defaults to the default credential chain.
-    type: str
-    aliases: [aws_access_key_id]
-  secret_key:
-    description:
-      - AWS secret access key.
-    type: str
-    aliases: [aws_secret_access_key]
-  session_token:
-    description:
-      - AWS session token of temporary credentials.
-    type: str
-    aliases: [aws_session_token]
-  assume_role_arn:
-    description:
-      - Assume this role with C(sts:AssumeRole) first and sign the token with its temporary
-        credentials, for example the role of the account that owns the database.
-    type: str
-  external_id:
-    description:
-      - External id for O(assume_role_arn).
-    type: str
-  role_session_name:
-    description:
-      - Session name for O(assume_role_arn).
-    type: str
-    default: innovate-aws-postgres
-  endpoint_url:
-    description:
-      - Endpoint of the STS API for O(assume_role_arn) (for example the local environment's
-        emulator). Signing the token itself is offline and never uses it.
-      - Defaults to E(AWS_ENDPOINT_URL).
-    type: str
-    aliases: [aws_endpoint_url]
-    env:
-      - name: AWS_ENDPOINT_URL
+extends_documentation_fragment:
+  - innovate.aws_postgres.aws_lookup_connection
 notes:
   - The IAM principal needs C(rds-db:connect) on
     C(arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE_ID/USER) and the instance needs IAM database
@@ -144,10 +103,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.connection import (
-    DEFAULT_ROLE_SESSION_NAME,
-    AwsSession,
-)
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.connection import AwsSession
+from ansible_collections.innovate.aws_postgres.plugins.plugin_utils.lookup_session import SESSION_OPTIONS, session_params
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AwsConfigurationError
 
 try:
@@ -156,17 +113,6 @@ try:
     HAS_BOTO3 = True
 except ImportError:
     HAS_BOTO3 = False
-
-_SESSION_OPTIONS = ("region", "profile", "access_key", "secret_key", "session_token", "assume_role_arn", "external_id",
-                    "role_session_name", "endpoint_url")
-
-
-def session_params(options):
-    """The AwsSession parameters for the lookup's options (missing ones take AwsSession defaults)."""
-    params = dict((name, options.get(name)) for name in _SESSION_OPTIONS)
-    params["role_session_name"] = params["role_session_name"] or DEFAULT_ROLE_SESSION_NAME
-    return params
-
 
 def generate_tokens(options, users):
     """One token per name in ``users`` for ``options`` (the lookup's options as a dict)."""
@@ -205,7 +151,7 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         options = dict(
             (name, self.get_option(name))
-            for name in ("host", "port", "user") + _SESSION_OPTIONS
+            for name in ("host", "port", "user") + SESSION_OPTIONS
         )
         users = [str(term) for term in terms or []] or ([options["user"]] if options["user"] else [])
         return generate_tokens(options, users)

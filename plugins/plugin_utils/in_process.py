@@ -28,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import atexit
 import importlib
 import io
 import json
@@ -68,6 +69,45 @@ LOCAL_CONNECTIONS = frozenset(("local", "ansible.builtin.local", "ansible.legacy
 PROFILE = "legacy"
 
 
+# The AWS services whose models each module loads; the playbook process parses them once.
+WARM_SERVICES = {
+    "aurora_cluster": ("rds", "kms", "application-autoscaling"),
+    "aurora_global_cluster": ("rds",),
+    "backup_plan": ("backup",),
+    "db_secret": ("kms", "secretsmanager"),
+    "kms_key": ("kms",),
+    "rds_alarms": ("rds", "cloudwatch", "sns"),
+    "rds_instance": ("rds", "kms"),
+    "rds_network": ("rds", "ec2"),
+    "rds_parameter_group": ("rds",),
+    "rds_proxy": ("rds", "ec2"),
+    "rds_snapshot": ("rds", "kms"),
+}
+_RUN = {}
+
+
+def _prepare_playbook_process(module_name):
+    """In ansible-playbook itself: parse the module's AWS models and share assumed-role credentials.
+
+    Workers are forks of this process, so they inherit both. The credential directory is private
+    (0700) and removed when ansible-playbook exits.
+    """
+    if multiprocessing.parent_process() is not None:
+        return
+    try:
+        from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws import connection
+    except Exception:  # pylint: disable=broad-except  # boto3 missing: the module reports it
+        return
+    if "credential_cache_dir" not in _RUN:
+        _RUN["credential_cache_dir"] = tempfile.mkdtemp(prefix="innovate-aws-postgres-credentials-")
+        atexit.register(shutil.rmtree, _RUN["credential_cache_dir"], True)
+        connection.share_assumed_roles(_RUN["credential_cache_dir"])
+    try:
+        connection.warm(("sts",) + WARM_SERVICES.get(module_name, ()))
+    except Exception:  # pylint: disable=broad-except  # only an optimisation
+        pass
+
+
 def preload(module_name):
     """Import the module (and so boto3 and its module_utils) into this process, if possible.
 
@@ -77,9 +117,11 @@ def preload(module_name):
     if os.environ.get(SWITCH_ENV) == "0":
         return None
     try:
-        return importlib.import_module("%s.%s" % (COLLECTION, module_name))
+        module = importlib.import_module("%s.%s" % (COLLECTION, module_name))
     except Exception:  # pylint: disable=broad-except  # the normal path reports any problem
         return None
+    _prepare_playbook_process(module_name)
+    return module
 
 
 class _ModuleExit(Exception):

@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import describe_one
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.pagination import paginate
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.responses import get_path
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.tags import boto3_tag_list_to_dict
@@ -107,13 +107,8 @@ class AuroraApi(object):
 
     def cluster(self, identifier):
         """The normalized cluster, or None when it does not exist."""
-        try:
-            clusters = self.rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *CLUSTER_NOT_FOUND):
-                return None
-            raise
-        return normalize_cluster(clusters[0]) if clusters else None
+        cluster = describe_one(self.rds.describe_db_clusters, "DBClusters", CLUSTER_NOT_FOUND, DBClusterIdentifier=identifier)
+        return normalize_cluster(cluster) if cluster else None
 
     def instances(self, cluster):
         """The cluster's instances (writer first, then by identifier)."""
@@ -124,13 +119,8 @@ class AuroraApi(object):
         return sorted(found, key=lambda item: (item["role"] != "writer", item["identifier"]))
 
     def global_cluster(self, identifier):
-        try:
-            found = self.rds.describe_global_clusters(GlobalClusterIdentifier=identifier)["GlobalClusters"]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *GLOBAL_NOT_FOUND):
-                return None
-            raise
-        return normalize_global(found[0]) if found else None
+        found = describe_one(self.rds.describe_global_clusters, "GlobalClusters", GLOBAL_NOT_FOUND, GlobalClusterIdentifier=identifier)
+        return normalize_global(found) if found else None
 
     def scaling(self, resource_id, dimension):
         """``(target or None, {policy name: policy})`` of the reader-count scalable target."""

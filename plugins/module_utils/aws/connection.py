@@ -18,12 +18,15 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws import credential_cache
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AwsConfigurationError
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.version import USER_AGENT_EXTRA
 
 try:
     import boto3
+    import botocore.session
     from botocore.config import Config
+    from botocore.loaders import create_loader
 except ImportError:
     pass  # the module reports the missing library (see module.py)
 
@@ -48,6 +51,45 @@ AWS_CONNECTION_ARGUMENT_SPEC = dict(
 
 AWS_CONNECTION_REQUIRED_TOGETHER = [["access_key", "secret_key"]]
 AWS_CONNECTION_REQUIRED_BY = {"external_id": "assume_role_arn"}
+
+
+_SHARED = {}
+
+
+def shared_loader():
+    """The botocore data loader of this process, shared by every session made here.
+
+    Each boto3 session otherwise gets a loader of its own and reads and parses the service models
+    (the EC2 model alone is megabytes of JSON) again. The loaded data is never modified.
+    """
+    if "loader" not in _SHARED:
+        _SHARED["loader"] = create_loader()
+    return _SHARED["loader"]
+
+
+def _botocore_session():
+    session = botocore.session.get_session()
+    session.register_component("data_loader", shared_loader())
+    return session
+
+
+def share_assumed_roles(directory):
+    """Let the module runs of this process and its forks reuse assumed-role credentials kept in ``directory``."""
+    _SHARED["credential_cache_dir"] = directory
+
+
+def warm(services):
+    """Load the models of ``services`` into the shared loader (clients are built, nothing is sent).
+
+    Called in ``ansible-playbook`` before it forks workers (see plugin_utils/in_process.py), so
+    every module run in a worker finds the models already parsed.
+    """
+    session = boto3.session.Session(aws_access_key_id="warm", aws_secret_access_key="warm",
+                                    region_name="us-east-1", botocore_session=_botocore_session())
+    for service in services:
+        if service not in _SHARED.setdefault("warm", set()):
+            session.client(service, endpoint_url="http://127.0.0.1:9")
+            _SHARED["warm"].add(service)
 
 
 def _annotate_error_with_service(parsed=None, model=None, **kwargs):
@@ -99,6 +141,7 @@ class AwsSession(object):
         """The session built from the given credentials or profile (before any role is assumed)."""
         if self._base_session is None:
             self._base_session = boto3.session.Session(
+                botocore_session=_botocore_session(),
                 profile_name=self.params["profile"],
                 aws_access_key_id=self.params["access_key"],
                 aws_secret_access_key=self.params["secret_key"],
@@ -122,15 +165,25 @@ class AwsSession(object):
         return self._session
 
     def _assume_role(self):
-        sts = self.base_session.client("sts", **self._client_kwargs(self.region or "us-east-1"))
-        sts.meta.events.register("after-call", _annotate_error_with_service)
         request = dict(RoleArn=self.params["assume_role_arn"], RoleSessionName=self.params["role_session_name"] or DEFAULT_ROLE_SESSION_NAME)
         if self.params["external_id"]:
             request["ExternalId"] = self.params["external_id"]
-        response = sts.assume_role(**request)
+        cache_dir = _SHARED.get("credential_cache_dir")
+        base_credentials = self.base_session.get_credentials() if cache_dir else None
+        key = response = None
+        if base_credentials is not None:
+            key = credential_cache.cache_key(base_credentials, request, self.params["endpoint_url"])
+            response = credential_cache.load(cache_dir, key)
+        if response is None:
+            sts = self.base_session.client("sts", **self._client_kwargs(self.region or "us-east-1"))
+            sts.meta.events.register("after-call", _annotate_error_with_service)
+            response = sts.assume_role(**request)
+            if key is not None:
+                credential_cache.store(cache_dir, key, response)
         credentials = response["Credentials"]
         self.assumed_role_user = response.get("AssumedRoleUser", {}).get("Arn")
         return boto3.session.Session(
+            botocore_session=_botocore_session(),
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],

@@ -7,7 +7,8 @@
 ``describe_error(exc, doing)`` gives the message, for example
 ``RDS DeleteDBParameterGroup failed: InvalidDBParameterGroupState: ... (while deleting
 parameter group app)``; ``fail_aws(module, exc, doing)`` ends the module with it, the AWS error
-code and the SDK versions. ``is_error(exc, code, ...)`` tests the code of a ``ClientError``.
+code and the SDK versions. ``is_error(exc, code, ...)`` tests the code of a ``ClientError``; ``describe_one`` reads one
+resource or None when AWS says it does not exist.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -138,3 +139,23 @@ def fail_aws(module, exc, doing=None, **extra):
 
 # The exceptions a module catches around AWS calls.
 AWS_EXCEPTIONS = _SDK_EXCEPTIONS + (AwsConfigurationError, AwsWaitTimeout)
+
+
+def describe_one(call, result_key, not_found_codes, **request):
+    """The first entry under ``result_key`` of ``call(**request)``, or None when there is none.
+
+    An error whose code is one of ``not_found_codes`` also means "none"; any other error is raised.
+    With ``result_key`` None the whole response is the entry.
+    """
+    try:
+        response = call(**request)
+    except ClientError as e:
+        if is_error(e, *not_found_codes):
+            return None
+        raise
+    if result_key is None:
+        return response
+    entries = response.get(result_key) or []
+    if isinstance(entries, dict):
+        return entries
+    return entries[0] if entries else None

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, describe_one, is_error
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.pagination import paginate
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.tags import boto3_tag_list_to_dict, dict_to_boto3_tag_list
 
@@ -28,14 +28,7 @@ class AlarmsApi(object):
     # RDS reads
 
     def db_instance(self, identifier):
-        try:
-            response = self.rds.describe_db_instances(DBInstanceIdentifier=identifier)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *INSTANCE_NOT_FOUND):
-                return None
-            raise
-        instances = response.get("DBInstances") or []
-        return instances[0] if instances else None
+        return describe_one(self.rds.describe_db_instances, "DBInstances", INSTANCE_NOT_FOUND, DBInstanceIdentifier=identifier)
 
     def db_instances(self, filter_name, values):
         """Instances matching ``filter_name`` (``db-instance-id`` or ``db-cluster-id``) in ``values``."""
@@ -45,24 +38,10 @@ class AlarmsApi(object):
         return paginate(self.rds, "describe_db_instances", Filters=filters).get("DBInstances", [])
 
     def db_cluster(self, identifier):
-        try:
-            response = self.rds.describe_db_clusters(DBClusterIdentifier=identifier)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *CLUSTER_NOT_FOUND):
-                return None
-            raise
-        clusters = response.get("DBClusters") or []
-        return clusters[0] if clusters else None
+        return describe_one(self.rds.describe_db_clusters, "DBClusters", CLUSTER_NOT_FOUND, DBClusterIdentifier=identifier)
 
     def global_cluster(self, identifier):
-        try:
-            response = self.rds.describe_global_clusters(GlobalClusterIdentifier=identifier)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *GLOBAL_CLUSTER_NOT_FOUND):
-                return None
-            raise
-        clusters = response.get("GlobalClusters") or []
-        return clusters[0] if clusters else None
+        return describe_one(self.rds.describe_global_clusters, "GlobalClusters", GLOBAL_CLUSTER_NOT_FOUND, GlobalClusterIdentifier=identifier)
 
     def user_parameters(self, group_name):
         """``{name: value}`` of the parameters the group sets (``Source=user``)."""

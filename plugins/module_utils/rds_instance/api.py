@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import describe_one
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.tags import dict_to_boto3_tag_list
 
 NOT_FOUND = ("DBInstanceNotFound", "DBInstanceNotFoundFault")
@@ -35,13 +35,7 @@ class InstanceApi(object):
 
     def describe(self):
         """The DescribeDBInstances record of the instance, or None when there is none."""
-        try:
-            records = self.rds.describe_db_instances(DBInstanceIdentifier=self.identifier)["DBInstances"]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *NOT_FOUND):
-                return None
-            raise
-        return records[0] if records else None
+        return describe_one(self.rds.describe_db_instances, "DBInstances", NOT_FOUND, DBInstanceIdentifier=self.identifier)
 
     def filtered(self, operation, request):
         members = accepted_members(self.rds, operation)
@@ -106,23 +100,14 @@ class InstanceApi(object):
 
     def subnet_group_vpc(self, name):
         """The VPC id of DB subnet group name, or None when it does not exist."""
-        try:
-            groups = self.rds.describe_db_subnet_groups(DBSubnetGroupName=name)["DBSubnetGroups"]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, "DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound"):
-                return None
-            raise
-        return groups[0].get("VpcId") if groups else None
+        group = describe_one(self.rds.describe_db_subnet_groups, "DBSubnetGroups", ("DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound"),
+                             DBSubnetGroupName=name)
+        return group.get("VpcId") if group else None
 
     def snapshot(self, identifier):
         """The DescribeDBSnapshots record of identifier, or None."""
-        try:
-            records = self.rds.describe_db_snapshots(DBSnapshotIdentifier=identifier)["DBSnapshots"]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, "DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
-                return None
-            raise
-        return records[0] if records else None
+        return describe_one(self.rds.describe_db_snapshots, "DBSnapshots", ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"),
+                            DBSnapshotIdentifier=identifier)
 
     def key_arn(self, key_id):
         """The ARN of the KMS key key_id names (key id, ARN, alias or alias ARN)."""

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import describe_one
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.pagination import paginate
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.responses import get_path
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.tags import boto3_tag_list_to_dict, dict_to_boto3_tag_list
@@ -58,13 +58,7 @@ class NetworkApi(object):
                     for subnet in found)
 
     def subnet_group(self, name):
-        try:
-            response = self.rds.describe_db_subnet_groups(DBSubnetGroupName=name)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *SUBNET_GROUP_NOT_FOUND):
-                return None
-            raise
-        group = get_path(response, "DBSubnetGroups.0")
+        group = describe_one(self.rds.describe_db_subnet_groups, "DBSubnetGroups", SUBNET_GROUP_NOT_FOUND, DBSubnetGroupName=name)
         return subnet_group_facts(group) if group else None
 
     def rds_tags(self, arn):

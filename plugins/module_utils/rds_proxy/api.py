@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import describe_one
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.responses import get_path
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.tags import boto3_tag_list_to_dict, dict_to_boto3_tag_list
 
@@ -97,13 +97,7 @@ class ProxyApi(object):
 
     def proxy(self, name):
         """The raw DescribeDBProxies entry, or ``None``."""
-        try:
-            response = self.rds.describe_db_proxies(DBProxyName=name)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *PROXY_NOT_FOUND):
-                return None
-            raise
-        return get_path(response, "DBProxies.0")
+        return describe_one(self.rds.describe_db_proxies, "DBProxies", PROXY_NOT_FOUND, DBProxyName=name)
 
     def target_group(self, name):
         response = self.rds.describe_db_proxy_target_groups(DBProxyName=name, TargetGroupName=TARGET_GROUP)
@@ -119,13 +113,10 @@ class ProxyApi(object):
 
     def subnet_group_subnets(self, name):
         """The subnet ids of a DB subnet group, or ``None`` when there is no such group."""
-        try:
-            response = self.rds.describe_db_subnet_groups(DBSubnetGroupName=name)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *SUBNET_GROUP_NOT_FOUND):
-                return None
-            raise
-        return sorted(subnet["SubnetIdentifier"] for subnet in get_path(response, "DBSubnetGroups.0.Subnets", []))
+        group = describe_one(self.rds.describe_db_subnet_groups, "DBSubnetGroups", SUBNET_GROUP_NOT_FOUND, DBSubnetGroupName=name)
+        if group is None:
+            return None
+        return sorted(subnet["SubnetIdentifier"] for subnet in group.get("Subnets") or [])
 
     def subnets(self, subnet_ids):
         """``{subnet id: (vpc id, availability zone)}`` of the subnets that exist."""
@@ -138,22 +129,10 @@ class ProxyApi(object):
         return dict((group["GroupId"], group.get("VpcId")) for group in response.get("SecurityGroups", []))
 
     def db_instance(self, identifier):
-        try:
-            response = self.rds.describe_db_instances(DBInstanceIdentifier=identifier)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *INSTANCE_NOT_FOUND):
-                return None
-            raise
-        return get_path(response, "DBInstances.0")
+        return describe_one(self.rds.describe_db_instances, "DBInstances", INSTANCE_NOT_FOUND, DBInstanceIdentifier=identifier)
 
     def db_cluster(self, identifier):
-        try:
-            response = self.rds.describe_db_clusters(DBClusterIdentifier=identifier)
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *CLUSTER_NOT_FOUND):
-                return None
-            raise
-        return get_path(response, "DBClusters.0")
+        return describe_one(self.rds.describe_db_clusters, "DBClusters", CLUSTER_NOT_FOUND, DBClusterIdentifier=identifier)
 
     # writes
 

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, describe_one, is_error
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.pagination import paginate
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.tags import boto3_tag_list_to_dict, dict_to_boto3_tag_list
 
@@ -87,24 +87,12 @@ class SnapshotApi(object):
     def describe(self, identifier):
         """The describe record of snapshot ``identifier`` (identifier or ARN), or None."""
         request = {self.names["id"]: identifier}
-        try:
-            records = getattr(self.rds, self.names["describe"])(**request)[self.names["records"]]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *self.names["not_found"]):
-                return None
-            raise
-        return records[0] if records else None
+        return describe_one(getattr(self.rds, self.names["describe"]), self.names["records"], self.names["not_found"], **request)
 
     def describe_source(self, identifier):
         """The DescribeDBInstances / DescribeDBClusters record of the snapshot's source, or None."""
         request = {self.names["source"]: identifier}
-        try:
-            records = getattr(self.rds, self.names["describe_source"])(**request)[self.names["source_records"]]
-        except AWS_EXCEPTIONS as e:
-            if is_error(e, *self.names["source_not_found"]):
-                return None
-            raise
-        return records[0] if records else None
+        return describe_one(getattr(self.rds, self.names["describe_source"]), self.names["source_records"], self.names["source_not_found"], **request)
 
     def manual_snapshots(self, source_identifier):
         """Every manual snapshot of ``source_identifier`` (all pages)."""
