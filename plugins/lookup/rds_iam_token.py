@@ -114,6 +114,7 @@ try:
 except ImportError:
     HAS_BOTO3 = False
 
+
 def generate_tokens(options, users):
     """One token per name in ``users`` for ``options`` (the lookup's options as a dict)."""
     if not HAS_BOTO3:
