@@ -51,6 +51,13 @@ options:
       - Return only this key of the JSON object (for example V(password)) instead of the whole object.
         Fails when the secret has no such key.
     type: str
+  version_info:
+    description:
+      - Return, per secret, a dict with the value (or the value of O(key)) under C(value) and the
+        version read under C(version_id), C(created_date) (ISO 8601, UTC) and C(created_epoch)
+        (seconds), for example to make a password expire a fixed time after the secret changed.
+    type: bool
+    default: false
   version_stage:
     description:
       - The version stage to read.
@@ -108,10 +115,12 @@ _raw:
   description:
     - One value per secret, the C(SecretString) parsed as JSON (usually a dict with the keys
       C(username) and C(password)), or the value of O(key).
+    - With O(version_info=true), a dict C({value, version_id, created_date, created_epoch}) per secret.
   type: list
   elements: raw
 """
 
+import datetime
 import json
 
 from ansible.errors import AnsibleLookupError
@@ -129,7 +138,7 @@ try:
 except ImportError:
     HAS_BOTO3 = False
 
-LOOKUP_OPTIONS = ("db_instance_identifier", "db_cluster_identifier", "key", "version_stage")
+LOOKUP_OPTIONS = ("db_instance_identifier", "db_cluster_identifier", "key", "version_stage", "version_info")
 _NOT_FOUND = ("ResourceNotFoundException", "DBInstanceNotFound", "DBInstanceNotFoundFault", "DBClusterNotFoundFault",
               "DBClusterNotFound")
 
@@ -187,6 +196,19 @@ def parse(secret_id, response, key):
     return value[key]
 
 
+def with_version(value, response):
+    """The value with the id and creation time of the secret version it was read from."""
+    created = response.get("CreatedDate")
+    if isinstance(created, datetime.datetime):
+        created = created if created.tzinfo else created.replace(tzinfo=datetime.timezone.utc)
+        created = created.astimezone(datetime.timezone.utc)
+    else:
+        created = None
+    return dict(value=value, version_id=response.get("VersionId"),
+                created_date=created.isoformat() if created else None,
+                created_epoch=int(created.timestamp()) if created else None)
+
+
 def read_secrets(options, terms):
     """One parsed value per secret of ``terms`` (or of the database named in ``options``)."""
     if not HAS_BOTO3:
@@ -216,7 +238,8 @@ def read_secrets(options, terms):
             secret_region = _region_of(secret_id, region)
             response = session.client("secretsmanager", secret_region).get_secret_value(
                 SecretId=secret_id, VersionStage=options.get("version_stage") or "AWSCURRENT")
-            values.append(parse(secret_id, response, options.get("key") or None))
+            value = parse(secret_id, response, options.get("key") or None)
+            values.append(with_version(value, response) if options.get("version_info") else value)
         return values
     except AwsConfigurationError as exc:
         raise AnsibleLookupError("aws_secret: %s" % exc)
