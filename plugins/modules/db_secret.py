@@ -80,7 +80,9 @@ options:
     description:
       - V(always) sets the stored password to O(password) when it differs.
       - V(on_create) uses O(password) only when the secret is created (or has no password yet),
-        for example when a rotation function changes the password afterwards.
+        for example when a rotation function changes the password afterwards. The stored
+        O(username) is then kept as well, since a rotation with alternating users switches it
+        together with the password.
     type: str
     choices: [always, on_create]
     default: always

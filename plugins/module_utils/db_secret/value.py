@@ -62,13 +62,17 @@ def merge_value(current, params, created):
         desired = dict((key, value) for key, value in current.items() if key in SCHEMA_KEYS)
     else:
         desired = dict(current)
+    auth = params.get("auth") or ("password" if params.get("password") is not None else auth_of(current))
+    # With update_password=on_create the stored credentials belong to whoever rotates them (for
+    # example alternating users): the user name goes with its password and is kept too.
+    keep_credentials = (auth == "password" and not created and params.get("update_password") == "on_create"
+                        and current.get("password") is not None and current.get("username") is not None)
     for key in CONNECTION_KEYS:
-        if params.get(key) is not None:
+        if params.get(key) is not None and not (key == "username" and keep_credentials):
             desired[key] = params[key]
     if created:
         desired.setdefault("engine", DEFAULT_ENGINE)
         desired.setdefault("port", DEFAULT_PORT)
-    auth = params.get("auth") or ("password" if params.get("password") is not None else auth_of(current))
     password_changed = False
     if auth == "iam":
         desired.pop("password", None)

@@ -80,3 +80,15 @@ def test_redaction_never_shows_the_password():
 def test_parse_value_accepts_json_objects_only():
     assert parse_value('{"a": 1}') == {"a": 1}
     assert parse_value("plain text") is None and parse_value("[1]") is None and parse_value(None) is None
+
+
+def test_on_create_keeps_the_user_a_rotation_switched_to_with_its_password():
+    rotated = dict(STORED, username="app_b", password="r0tated")
+    value, changed = merge_value(rotated, params(username="app", password="n3w", update_password="on_create", host="h2"), created=False)
+    assert (value["username"], value["password"], value["host"], changed) == ("app_b", "r0tated", "h2", False)
+
+
+def test_always_sets_the_user_and_password_given():
+    rotated = dict(STORED, username="app_b", password="r0tated")
+    value, changed = merge_value(rotated, params(username="app", password="n3w", update_password="always"), created=False)
+    assert (value["username"], value["password"], changed) == ("app", "n3w", True)
