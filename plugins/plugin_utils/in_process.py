@@ -77,11 +77,17 @@ WARM_SERVICES = {
     "db_secret": ("kms", "secretsmanager"),
     "kms_key": ("kms",),
     "rds_alarms": ("rds", "cloudwatch", "sns"),
+    "rds_blue_green": ("rds",),
+    "rds_failover": ("rds", "cloudwatch", "route53", "secretsmanager"),
     "rds_instance": ("rds", "kms"),
+    "rds_master_password": ("rds", "secretsmanager"),
     "rds_network": ("rds", "ec2"),
     "rds_parameter_group": ("rds",),
+    "rds_posture_info": ("rds", "kms", "backup", "ec2", "secretsmanager"),
     "rds_proxy": ("rds", "ec2"),
+    "rds_restore_points": ("rds",),
     "rds_snapshot": ("rds", "kms"),
+    "s3_backup_bucket": ("s3",),
 }
 _RUN = {}
 
