@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help bootstrap demo up down status test lint sanity unit localenv-test integration molecule build bench clean
+.PHONY: help bootstrap demo up down status test lint sanity unit localenv-test integration molecule awx-test build bench clean
 
 help:
 	@echo "make demo   - set up, start the local AWS environment and run site.yml -i inventories/local"
@@ -54,6 +54,10 @@ integration: build
 molecule:
 	@scripts/molecule.sh
 
+# AWX / Automation Controller: surveys, credential types, the EE build context, jobs run with ansible-runner.
+awx-test:
+	@$(BIN)/python -m pytest tests/awx -q -p no:cacheprovider
+
 build:
 	@scripts/build.sh
 
@@ -61,6 +65,7 @@ bench: up
 	@$(BIN)/python bench/site_noop.py
 	@$(BIN)/python bench/parameter_group_noop.py
 	@$(BIN)/python bench/pg_role_model_scale.py
+	@$(BIN)/python bench/posture_audit.py
 
 clean: down
 	rm -rf build .pytest_cache

@@ -29,6 +29,10 @@ from localenv.emulator import proxies
 from localenv.emulator import instance_api
 from localenv.emulator import monitoring
 from localenv.emulator import snapshot_api
+from localenv.emulator import s3_object_lock
+from localenv.emulator import blue_green
+from localenv.emulator import failover_api
+from localenv.emulator import aurora_migration
 
 log = logging.getLogger("localenv.server")
 
@@ -53,6 +57,7 @@ def build(context, dataplane=True):
     subnet_groups.install(context)
     backup.install(context)
     proxies.install(context)
+    s3_object_lock.install(context)
     plane = None
     if dataplane:
         from localenv.emulator import db_instances
@@ -62,6 +67,9 @@ def build(context, dataplane=True):
     instance_api.install(context)
     aurora.install(context)  # after db_instances: wraps the instance operations it installed
     snapshot_api.install(context)  # after db_instances and aurora: wraps their snapshot operations
+    aurora_migration.install(context)  # after aurora and snapshot_api: Aurora read replicas of RDS instances
+    blue_green.install(context)
+    failover_api.install(context)
     return DomainDispatcherApplication(create_backend_app), plane
 
 

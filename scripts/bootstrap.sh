@@ -11,6 +11,7 @@ need_pkgs=()
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 command -v runuser >/dev/null || need_pkgs+=(util-linux)
 command -v shellcheck >/dev/null || need_pkgs+=(shellcheck)
+command -v chromium >/dev/null || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "bootstrap: missing Debian packages ${need_pkgs[*]}; run as root or install them" >&2

@@ -4,14 +4,11 @@ The local environment is started once per test session on a free port with its o
 directory, so tests never disturb a running ``make demo``.
 """
 
-import os
-import shutil
 import sys
-import tempfile
 
 import pytest
 
-from harness import REPO, Ansible, LocalEnv, free_port
+from harness import REPO, Ansible, running_localenv
 
 # Tests that use module_utils directly import the repository as ansible_collections.innovate.aws_postgres.
 if str(REPO / ".collections") not in sys.path:
@@ -20,17 +17,8 @@ if str(REPO / ".collections") not in sys.path:
 
 @pytest.fixture(scope="session")
 def localenv():
-    state_dir = tempfile.mkdtemp(prefix="innovate-it-", dir="/tmp")
-    os.chmod(state_dir, 0o755)
-    env = LocalEnv(free_port(), state_dir)
-    result = env.cli("up", check=False)
-    if result.returncode != 0:
-        pytest.fail("localenv up failed:\n%s\n%s" % (result.stdout, result.stderr))
-    try:
+    with running_localenv("innovate-it-") as env:
         yield env
-    finally:
-        env.cli("down", check=False)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

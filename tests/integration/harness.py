@@ -1,11 +1,14 @@
 """The integration harness: a running local environment and ansible runs against it."""
 
+import contextlib
 import json
 import os
 import pathlib
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import urllib.request
 
@@ -185,3 +188,20 @@ class Ansible:
         if not run.task_results:
             raise AssertionError("ansible-playbook produced no result (rc=%s):\n%s\n%s" % (run.rc, run.stdout, run.stderr))
         return run.task_results[0]
+
+
+@contextlib.contextmanager
+def running_localenv(prefix):
+    """A private local environment (free port, own state directory under /tmp) for the block."""
+    state_dir = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    os.chmod(state_dir, 0o755)
+    env = LocalEnv(free_port(), state_dir)
+    result = env.cli("up", check=False)
+    if result.returncode != 0:
+        shutil.rmtree(state_dir, ignore_errors=True)
+        raise RuntimeError("localenv up failed:\n%s\n%s" % (result.stdout, result.stderr))
+    try:
+        yield env
+    finally:
+        env.cli("down", check=False)
+        shutil.rmtree(state_dir, ignore_errors=True)

@@ -6,16 +6,15 @@ unshares the copy, prunes nightly snapshots and deletes; bad inputs fail cleanly
 A restore of the cross-region copy contains the row written before the snapshot.
 """
 
-import json
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
 from rds_instance_helpers import ri_connect, ri_delete, ri_describe, ri_query
+from step_play import failed, ok, run_steps, writes as step_writes
 
 MODULE = "innovate.aws_postgres.rds_snapshot"
-READS = ("Describe", "List", "Get")
 PASSWORD = "Snapshot-Pass-0001"
 BACKUP_ACCOUNT = "333333333333"
 
@@ -25,45 +24,12 @@ def sn_name(prefix):
 
 
 def sn_play(ansible, steps):
-    """Run ``steps`` (module args dicts with optional ``_check``, or "reset"/"requests") in one playbook."""
-    control = ansible.localenv.endpoint_url + "/_localenv/requests"
-    tasks = []
-    for index, step in enumerate(steps):
-        name = "step %03d" % index
-        if step in ("reset", "requests"):
-            tasks.append({"name": name, "ansible.builtin.uri": {"url": control, "method": "DELETE" if step == "reset" else "GET"},
-                          "check_mode": False})
-            continue
-        args = dict(step)
-        check = args.pop("_check", False)
-        tasks.append({"name": name, MODULE: args, "ignore_errors": True, "check_mode": check, "diff": True})
-    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}]
-    run = ansible.playbook(json.dumps(play))
-    results = [run.result("step %03d" % index) for index in range(len(run.task_results))]
-    assert len(results) == len(steps), "the play stopped after %d of %d steps:\n%s\n%s" % (
-        len(results), len(steps), run.stdout[-3000:], run.stderr)
-    return results
-
-
-def ok(result, changed=None):
-    assert result.get("failed") is not True, result.get("msg")
-    if changed is not None:
-        assert result["changed"] is changed, json.dumps(result, default=str)[:2000]
-    return result
-
-
-def failed(result, *fragments):
-    assert result.get("failed") is True, "expected a failure, got %s" % json.dumps(result, default=str)[:2000]
-    for fragment in fragments:
-        assert fragment in result["msg"], "%r not in %r" % (fragment, result["msg"])
-    assert "Traceback" not in json.dumps(result, default=str)
-    return result
+    return run_steps(ansible, MODULE, steps)
 
 
 def writes(requests_result):
-    counts = requests_result["json"]["by_operation"]
-    return dict((key, value) for key, value in counts.items()
-                if key.split(":", 1)[0] in ("rds", "kms") and not key.split(":", 1)[1].startswith(READS))
+    return step_writes(requests_result, ("rds", "kms"))
+
 
 
 def snapshot(rds, identifier):

@@ -10,12 +10,13 @@
   point in the vault (for an RDS instance, an ``awsbackup:job-...`` DB snapshot made through the
   RDS backend), DescribeBackupJob, ListBackupJobs, ListRecoveryPointsByBackupVault,
   DescribeRecoveryPoint, DeleteRecoveryPoint (``jobs.py``).
+- Restore testing plans and selections: create, get, list, update, delete (``restore_testing.py``).
 """
 
-from localenv.emulator.backup import jobs, plans, selections, vaults
+from localenv.emulator.backup import jobs, plans, restore_testing, selections, vaults
 
 
 def install(context):  # pylint: disable=unused-argument
     """Patch moto's AWS Backup emulation (idempotent)."""
-    for part in (vaults, plans, selections, jobs):
+    for part in (vaults, plans, selections, jobs, restore_testing):
         part.install()
