@@ -99,12 +99,7 @@ def fixture_app_data(site_job, localenv):
 
 @pytest.fixture(name="site_job", scope="module")
 def fixture_site_job(awx):
-    # rds_backup_snapshot_copy_enabled=false: in this tree, site.yml's rds_backup role fails its nightly DR
-    # snapshot copy on the local environment ("there is no KMS key arn:aws:kms:us-west-2:222222222222:key/...
-    # in us-west-2"), a cross-account KMS lookup of rds_backup / the emulator, not of the AWX path.
-    # Remove this template extra var once that copy works locally (the rest of rds_backup runs here).
-    return awx("site.yml", answers={"db_reboot_for_pending": "never"}, limit="app-db",
-               extra_vars={"rds_backup_snapshot_copy_enabled": False})
+    return awx("site.yml", answers={"db_reboot_for_pending": "never"}, limit="app-db")
 
 
 def test_site_converges_one_deployment_like_a_controller_job(site_job, localenv):
