@@ -63,6 +63,7 @@ build:
 
 bench: up
 	@$(BIN)/python bench/site_noop.py
+	@$(BIN)/python bench/site_noop.py --skip-first-converge --limit app-db --comparable
 	@$(BIN)/python bench/parameter_group_noop.py
 	@$(BIN)/python bench/pg_role_model_scale.py
 	@$(BIN)/python bench/posture_audit.py

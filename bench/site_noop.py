@@ -5,7 +5,11 @@ runs (which must change nothing) and reports, from the emulator's request counte
 requests per deployment, the write requests (there must be none) and the tasks per deployment.
 Needs a running local environment (make up). Prints figures; asserts nothing beyond "no change".
 
-    .venv/bin/python bench/site_noop.py [--runs 3] [--skip-first-converge]
+    .venv/bin/python bench/site_noop.py [--runs 3] [--skip-first-converge] [--limit app-db] [--comparable]
+
+``--comparable`` leaves out what the issue's reference deployment (KMS key, network, parameter
+group, Multi-AZ instance and replica, secret, backup vault and plan, alarms, database roles) does
+not do: rds_backup's nightly DR snapshot copy and the logical backup bucket.
 """
 
 import argparse
@@ -32,14 +36,17 @@ def control(method, path):
     return json.loads(body) if body else None
 
 
-def run_site():
+COMPARABLE = ["-e", "rds_backup_snapshot_copy_enabled=false", "-e", "rds_backup_bucket_enabled=false"]
+
+
+def run_site(extra=()):
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), AWS_ENDPOINT_URL=ENDPOINT,
                PATH="%s:%s" % (pathlib.Path(sys.executable).parent, os.environ.get("PATH", "")))
     state_dir = os.environ.get("LOCALENV_STATE_DIR")
     if state_dir:
         env.setdefault("LOCALENV_CA_BUNDLE", str(pathlib.Path(state_dir) / "tls" / "ca.pem"))
     started = time.perf_counter()
-    done = subprocess.run(["ansible-playbook", "site.yml", "-i", "inventories/local"], cwd=REPO, env=env,
+    done = subprocess.run(["ansible-playbook", "site.yml", "-i", "inventories/local"] + list(extra), cwd=REPO, env=env,
                           capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
@@ -59,14 +66,18 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-first-converge", action="store_true",
                         help="the deployments are converged already")
+    parser.add_argument("--limit", help="only these deployments (ansible-playbook --limit)")
+    parser.add_argument("--comparable", action="store_true",
+                        help="skip what the reference deployment does not do (nightly DR snapshot copy, logical backup bucket)")
     args = parser.parse_args()
+    extra = (["--limit", args.limit] if args.limit else []) + (COMPARABLE if args.comparable else [])
     if not args.skip_first_converge:
-        elapsed, _stdout = run_site()
+        elapsed, _stdout = run_site(extra)
         print("first converge (creates everything): %.1f s" % elapsed)
     timings, snapshots, recaps = [], [], []
     for _run in range(args.runs):
         control("DELETE", "requests")
-        elapsed, stdout = run_site()
+        elapsed, stdout = run_site(extra)
         recap = {host: [int(n) for n in counts] for host, *counts in RECAP.findall(stdout)}
         if any(counts[1] for counts in recap.values()):
             sys.exit("a no-op run changed something:\n" + stdout[-4000:])
@@ -76,8 +87,8 @@ def main():
     hosts = sorted(recaps[-1])
     by_operation = snapshots[-1]["by_operation"]
     writes = {op: n for op, n in by_operation.items() if is_write(op)}
-    print("no-op converge of site.yml -i inventories/local: %d deployments (%s), %d runs"
-          % (len(hosts), ", ".join(hosts), args.runs))
+    print("no-op converge of site.yml -i inventories/local%s: %d deployments (%s), %d runs"
+          % (" (comparable deployment)" if args.comparable else "", len(hosts), ", ".join(hosts), args.runs))
     print("  wall time per run: median %.2f s, min %.2f s, max %.2f s"
           % (statistics.median(timings), min(timings), max(timings)))
     print("  AWS requests per run: %d (%.1f per deployment); write requests: %d"

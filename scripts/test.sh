@@ -6,7 +6,7 @@
 # Each lane writes build/test-logs/<lane>.log; a lane's log is printed when it ends. The run fails
 # when any lane fails, after every lane of the phase has ended.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 logs=build/test-logs
 mkdir -p "$logs"
 failed=()

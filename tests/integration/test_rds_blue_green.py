@@ -29,7 +29,6 @@ def bg_play(ansible, steps):
     return run_steps(ansible, MODULE, steps)
 
 
-
 @pytest.fixture(scope="module")
 def env(localenv):
     rds = localenv.client("rds")

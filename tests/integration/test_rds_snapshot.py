@@ -31,7 +31,6 @@ def writes(requests_result):
     return step_writes(requests_result, ("rds", "kms"))
 
 
-
 def snapshot(rds, identifier):
     try:
         return rds.describe_db_snapshots(DBSnapshotIdentifier=identifier)["DBSnapshots"][0]
