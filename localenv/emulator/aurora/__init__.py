@@ -8,17 +8,19 @@ is on): it wraps the instance operations that package installed. Modules:
 - instances.py: the instances of Aurora clusters;
 - servers.py: the server behind a cluster (one per cluster, following the writer);
 - global_clusters.py: global databases, switchover and failover;
+- global_replication.py: secondaries stream from the primary; switchover and failover promote;
 - autoscaling.py: checks on the reader-count scalable target.
 """
 
 from localenv import hooks
-from localenv.emulator.aurora import autoscaling, clusters, global_clusters, instances, servers
+from localenv.emulator.aurora import autoscaling, clusters, global_clusters, global_replication, instances, servers
 
 
 def install(context):
     clusters.install(context)
     instances.install(context)
     global_clusters.install(context)
+    global_replication.install(context)
     autoscaling.install(context)
     if servers.on_parameter_group_modified not in hooks._subscribers.get("parameter_group_modified", []):
         hooks.subscribe("parameter_group_modified", servers.on_parameter_group_modified)

@@ -14,10 +14,16 @@
   ``context.transitions.rebooting`` > 0 the global cluster reports ``switching-over`` /
   ``failing-over`` and a ``FailoverState`` for that long.
 
-Data plane: a secondary's server refuses writes (``default_transaction_read_only``); a promoted
-or detached cluster's server accepts them. Each writer change publishes the hook event
-``aurora_global_writer_changed`` (account_id, global_cluster_identifier, old_writer, new_writer:
-the DBCluster objects, planned: bool) so that replication can follow it.
+Data plane (global_replication.py): a secondary's server is a streaming hot standby of the
+primary's server (the primary's data, master user and password; writes fail). A planned
+switchover fences the old primary, waits until the target has replayed its last WAL position
+(RPO 0; the call fails and nothing changes when it does not within a few seconds), promotes the
+target's server (``pg_promote``) and rebuilds the old primary and the other secondaries as
+standbys of it (a base backup of the new primary; port, certificate and endpoints stay). An
+unplanned failover (``AllowDataLoss``) promotes at once: what the target had not replayed is
+lost. RemoveFromGlobalCluster promotes the detached cluster's server. Each writer change still
+publishes the hook event ``aurora_global_writer_changed`` (account_id,
+global_cluster_identifier, old_writer, new_writer: the DBCluster objects, planned: bool).
 """
 
 from moto.core.responses import ActionResult

@@ -9,7 +9,8 @@ endpoint, the reader endpoint and every instance endpoint reach it.
 Its configuration is the user-set values of the cluster parameter group overlaid with those of
 the writer's DB parameter group (instance values win, as on Aurora). A global database secondary
 gets the primary's master user and password and refuses writes (``default_transaction_read_only``)
-until it is detached or promoted.
+until it is detached or promoted; with the data plane on its server is a streaming standby of the
+primary's (see global_replication.py, which wraps ``_create``).
 """
 
 import logging
@@ -165,8 +166,8 @@ def set_master_password(cluster, password):
         targets += [member for member in global_cluster.members if member is not cluster]
     username = cluster.master_username
     for target in targets:
-        if not is_running(target):
-            continue
+        if not is_running(target) or fleet().replica_source(state.get(target).server_key) is not None:
+            continue  # a streaming standby gets the password from its source
         conn = fleet().connect_admin(state.get(target).server_key)
         try:
             with conn.cursor() as cursor:
