@@ -49,7 +49,7 @@ localenv-test:
 # waiting on PostgreSQL servers and ansible-playbook start-up, so more workers than cores pays.
 INTEGRATION_WORKERS ?= 3
 integration: build
-	@$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n $(INTEGRATION_WORKERS) --dist loadfile
+	@$(BIN)/python -m pytest tests/integration -q -p no:cacheprovider -n $(INTEGRATION_WORKERS) --dist loadfile --durations=25
 
 molecule:
 	@scripts/molecule.sh
