@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: every check, in parallel lanes (the machine is mostly waiting on PostgreSQL servers
 # and ansible-playbook start-up, so lanes overlap well even on two cores).
-#   integration (pytest-xdist, the longest) | molecule scenarios | lint + sanity |
-#   unit + local-environment tests, then the AWX-style job tests
+#   from the start: molecule scenarios (the longest lane after the integration tests)
+#   phase 1: lint + sanity | unit + local-environment tests
+#   phase 2 (needs the built collection): integration (pytest-xdist) | AWX-style job tests
 # Each lane writes build/test-logs/<lane>.log; a lane's log is printed when it ends. The run fails
 # when any lane fails, after every lane has ended.
 set -uo pipefail
@@ -38,12 +39,17 @@ finish_lane() {
 
 make_() { make --no-print-directory "$@"; }
 lane_checks() { make_ lint && make_ sanity; }
-lane_tests() { make_ unit && make_ localenv-test && make_ awx-test; }
+lane_tests() { make_ unit && make_ localenv-test; }
 lane_integration() { make_ integration; }
 lane_molecule() { make_ molecule; }
+lane_awx() { make_ awx-test; }
 
 start=$SECONDS
-run_phase lane_integration lane_molecule lane_checks lane_tests
+start_lane lane_molecule
+molecule_pid=$lane_pid
+run_phase lane_checks lane_tests
+run_phase lane_integration lane_awx
+finish_lane lane_molecule "$molecule_pid"
 echo "=== make test: $((SECONDS - start)) s"
 if [ ${#failed[@]} -gt 0 ]; then
   printf '=== failed: %s\n' "${failed[@]}"
