@@ -8,7 +8,7 @@ import pathlib
 import psycopg2
 import pytest
 
-from awx_job import REPO, Job, copy_project, install_collection
+from awx_job import Job, copy_project, install_collection
 
 DATA_ACCOUNT = "111111111111"
 ACCESS_KEY = "AKIAAWXRUNNERJOBS0001"
@@ -151,13 +151,12 @@ def test_posture_audit_job_publishes_its_reports(site_job, awx):
     assert job.leaked(SECRET_KEY) == []
 
 
-@pytest.mark.skipif(not (REPO / "playbooks" / "restore_test.yml").is_file(), reason="playbooks/restore_test.yml does not exist yet")
 def test_restore_test_job(app_data, awx, localenv):
     job = awx("playbooks/restore_test.yml", answers={"restore_test_pitr": "false", "restore_test_smoke_table": "app.orders"}, limit="app-db",
               extra_vars={"restore_test_smoke_values": {"customer": "awx-smoke", "note": "rolled back"}})
     assert job.status == "successful", job.explain()
     assert job.rc == 0 and set(job.stats["ok"]) == {"app-db"}
-    # The report the job leaves in the project directory (restore_test.yml does not publish set_stats yet).
+    # The report the job leaves in the project directory.
     reports = sorted((job.pdd / "project" / "reports" / "restore_test").glob("app-db-*.json"))
     assert len(reports) == 1, reports
     report = json.loads(reports[0].read_text())
@@ -169,7 +168,6 @@ def test_restore_test_job(app_data, awx, localenv):
             if i["DBInstanceIdentifier"] not in ("app-db", "app-db-replica1")] == [], "the temporary instances are deleted"
 
 
-@pytest.mark.skipif(not (REPO / "playbooks" / "dr_drill.yml").is_file(), reason="playbooks/dr_drill.yml does not exist yet")
 def test_dr_drill_job(app_data, awx, localenv):
     """A planned Multi-AZ failover drill (the template's default phase) with a drill login that owns
     its schema, so the writer can create its table."""
