@@ -96,6 +96,31 @@ options:
     description:
       - The max_connections to use for every instance instead of computing it from the class and parameter group.
     type: int
+  described:
+    description:
+      - What earlier tasks of the same run returned about the deployment, so that the module does not describe those
+        resources again. Whatever is missing from it is described as usual; give only results of the same run, as the
+        module trusts them.
+      - Check-mode predictions of resources not created yet (without an ARN) are ignored.
+    type: dict
+    suboptions:
+      instances:
+        description:
+          - The C(instance) return values of M(innovate.aws_postgres.rds_instance) for the instance and its read replicas.
+          - A description of the primary taken before its replicas were created does not list them; the replicas given
+            here whose source is the primary are watched too.
+        type: list
+        elements: dict
+      cluster:
+        description:
+          - The registered result of M(innovate.aws_postgres.aurora_cluster) (its C(cluster) and C(instances)) for
+            O(db_cluster_identifier).
+        type: dict
+      parameter_groups:
+        description:
+          - The user-set parameters of DB parameter groups by group name, as the C(parameters) return value of
+            M(innovate.aws_postgres.rds_parameter_group) gives them; used for C(max_connections).
+        type: dict
   sns_topic_name:
     description:
       - The SNS topic to create (or keep) for alarm and OK notifications and event subscriptions, in the
@@ -219,6 +244,14 @@ EXAMPLES = r"""
     db_cluster_identifier: orders-aurora
     sns_topic_arn: arn:aws:sns:us-east-1:111111111111:db-alarms
     event_subscriptions: [cluster, instance]
+
+- name: Reuse what the instance tasks of this run returned instead of describing the instances again
+  innovate.aws_postgres.rds_alarms:
+    db_instance_identifier: orders-db
+    sns_topic_name: prod-orders-db-db-alarms
+    described:
+      instances: "{{ [orders_db.instance] + orders_replicas.results | map(attribute='instance') | list }}"
+      parameter_groups: "{{ {orders_group.parameter_group.name: orders_group.parameters} }}"
 
 - name: Remove the alarms, subscriptions and topic of a decommissioned database
   innovate.aws_postgres.rds_alarms:
@@ -375,6 +408,11 @@ ARGUMENT_SPEC = dict(
     datapoints_to_alarm=dict(type="int", default=3),
     treat_missing_data=dict(type="str", choices=["missing", "notBreaching", "breaching", "ignore"], default="missing"),
     max_connections=dict(type="int"),
+    described=dict(type="dict", options=dict(
+        instances=dict(type="list", elements="dict"),
+        cluster=dict(type="dict"),
+        parameter_groups=dict(type="dict"),
+    )),
     sns_topic_name=dict(type="str"),
     sns_topic_arn=dict(type="str"),
     sns_kms_key=dict(type="str", no_log=False),

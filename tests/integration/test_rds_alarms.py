@@ -4,6 +4,8 @@ Instances and clusters are made with boto3 directly; every result is checked wit
 (DescribeAlarms, DescribeEventSubscriptions, SNS), never only with the module's own result.
 """
 
+import json
+
 import pytest
 import yaml
 
@@ -36,6 +38,12 @@ def create_instance(rds, identifier, instance_class="db.t4g.medium", **extra):
 def create_replica(rds, identifier, source):
     rds.create_db_instance_read_replica(DBInstanceIdentifier=identifier, SourceDBInstanceIdentifier=source)
     rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=identifier, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+
+
+def snake(description):
+    from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.responses import camel_dict_to_snake_dict
+
+    return camel_dict_to_snake_dict(json.loads(json.dumps(description, default=str)))
 
 
 def run(ansible, check=False, diff=False, **args):
@@ -118,6 +126,23 @@ def test_instance_alarm_set_follows_the_class_converges_and_removes_only_its_sta
     assert aws_requests(localenv) == {"rds:DescribeDBInstances": 2, "rds:DescribeDBParameters": 1, "sns:GetTopicAttributes": 1,
                                       "sns:ListTagsForResource": 1, "monitoring:DescribeAlarms": 1, "rds:DescribeEventSubscriptions": 1,
                                       "rds:ListTagsForResource": 3}
+
+    # What rds_instance returned earlier in the run, the primary's taken before its replica existed:
+    # nothing is described again and the replica is still watched.
+    primary = snake(rds.describe_db_instances(DBInstanceIdentifier="ita-small")["DBInstances"][0])
+    primary["read_replica_db_instance_identifiers"] = []
+    replica = snake(rds.describe_db_instances(DBInstanceIdentifier="ita-small-replica1")["DBInstances"][0])
+    described = dict(instances=[primary, replica], parameter_groups={primary["db_parameter_groups"][0]["db_parameter_group_name"]: {}})
+    localenv.reset_requests()
+    reused = ok(run(ansible, described=described, **args))
+    assert reused["changed"] is False and [t["id"] for t in reused["targets"]] == [t["id"] for t in again["targets"]]
+    assert [t["max_connections"] for t in reused["targets"]] == [t["max_connections"] for t in again["targets"]]
+    assert "rds:DescribeDBInstances" not in aws_requests(localenv) and "rds:DescribeDBParameters" not in aws_requests(localenv)
+    # A check-mode prediction (no ARN yet) is not trusted: the instance is described.
+    localenv.reset_requests()
+    predicted = dict(primary, db_instance_arn=None)
+    assert ok(run(ansible, check=True, described=dict(instances=[predicted, replica]), **args))["changed"] is False
+    assert aws_requests(localenv)["rds:DescribeDBInstances"] == 1
 
     large = ok(run(ansible, db_instance_identifier="ita-large", sns_topic_arn=topic, event_subscriptions=[]))
     # db.m7g.large: 8 GiB / 9531392 = 901 connections; 80 % = 720
@@ -234,8 +259,28 @@ def test_cluster_with_readers_gets_the_aurora_alarms(ansible, localenv, rds, clo
     assert {"failure", "maintenance"} <= set(cluster_sub["EventCategoriesList"])  # RDS.19
     assert sorted(subs["rds-itc-aurora-instance-events"]["SourceIdsList"]) == ["itc-aurora-1", "itc-aurora-2"]
     localenv.reset_requests()
-    assert ok(run(ansible, **args))["changed"] is False
+    again = ok(run(ansible, **args))
+    assert again["changed"] is False
     assert writes(localenv) == {}
+    # The cluster and its instances as aurora_cluster returns them: neither is described again.
+    cluster = rds.describe_db_clusters(DBClusterIdentifier="itc-aurora")["DBClusters"][0]
+    members = rds.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": ["itc-aurora"]}])["DBInstances"]
+    writer_ids = [m["DBInstanceIdentifier"] for m in cluster["DBClusterMembers"] if m["IsClusterWriter"]]
+    described = dict(
+        cluster=dict(identifier="itc-aurora", arn=cluster["DBClusterArn"], global_cluster_identifier=None,
+                     serverless_v2_scaling={"min_capacity": 0.5, "max_capacity": 8}),
+        instances=[dict(identifier=m["DBInstanceIdentifier"], arn=m["DBInstanceArn"], instance_class=m["DBInstanceClass"],
+                        role="writer" if m["DBInstanceIdentifier"] in writer_ids else "reader",
+                        db_parameter_group_name=m["DBParameterGroups"][0]["DBParameterGroupName"]) for m in members])
+    localenv.reset_requests()
+    reused = ok(run(ansible, described={"cluster": described}, **args))
+    assert reused["changed"] is False and reused["targets"] == again["targets"]
+    assert "rds:DescribeDBClusters" not in aws_requests(localenv) and "rds:DescribeDBInstances" not in aws_requests(localenv)
+    # The result of another cluster is ignored.
+    localenv.reset_requests()
+    other = dict(described, cluster=dict(described["cluster"], identifier="itc-other"))
+    assert ok(run(ansible, described={"cluster": other}, **args))["changed"] is False
+    assert aws_requests(localenv)["rds:DescribeDBClusters"] == 1
 
 
 BAD_INPUTS = [

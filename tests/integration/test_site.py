@@ -98,6 +98,11 @@ def test_site_provisions_the_rds_deployment_with_the_production_settings(first_r
     assert primary["DBSubnetGroup"]["DBSubnetGroupName"] == "app-db-db"
     assert primary["DBParameterGroups"][0]["DBParameterGroupName"] == "app-db-postgres15"
     assert primary["IAMDatabaseAuthenticationEnabled"] and primary["MonitoringInterval"] == 5
+    # rds_monitoring reused the instance descriptions of rds_postgres, where the primary's was taken
+    # before its replica existed: the replica is watched all the same.
+    alarm_names = [alarm["AlarmName"] for alarm in localenv.client("cloudwatch", account_id=DATA_ACCOUNT).describe_alarms(
+        AlarmNamePrefix="rds-app-db-replica1-")["MetricAlarms"]]
+    assert "rds-app-db-replica1-ReplicaLag" in alarm_names
     assert set(primary["EnabledCloudwatchLogsExports"]) == {"postgresql", "upgrade"}
     assert primary["MasterUserSecret"]["SecretArn"]
     replica = instance(localenv, "app-db-replica1")
@@ -166,6 +171,12 @@ def test_second_run_changes_nothing_and_writes_nothing(first_run, localenv):
     assert again.rc == 0, again.stdout[-6000:] + again.stderr
     assert again.changed_total() == 0
     assert write_requests(localenv) == {}
+    # One describe per DB instance (app-db, its replica; the Aurora instances in one filtered call),
+    # per cluster and per parameter group: rds_monitoring reuses what the earlier roles read.
+    by_operation = localenv.requests()["by_operation"]
+    assert by_operation["rds:DescribeDBInstances"] == 3
+    assert by_operation["rds:DescribeDBClusters"] == 1
+    assert by_operation["rds:DescribeDBParameters"] == 2
 
 
 def test_drift_is_reverted_and_undeclared_parameters_are_purged(first_run, localenv):

@@ -24,6 +24,8 @@ from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.waiters 
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.converger import Converger
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_alarms.alarms import MARKER_TOOL, parse_marker, summary
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_alarms.api import AlarmsApi
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_alarms.described import (
+    cluster_and_instances, instances_by_id, parameter_values)
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_alarms.desired import (
     MANAGED_BY_TAG, alarm_settings, alarm_tags, desired_alarms, desired_subscriptions, subscription_name)
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.rds_alarms.plan import plan_alarms, plan_subscriptions, subscription_facts
@@ -66,10 +68,12 @@ class RdsAlarmsConverger(Converger):
 
     def discover(self, must_exist=True):
         try:
+            described = self.params.get("described") or {}
             if self.is_cluster:
-                return self.step("reading DB cluster %s" % self.deployment_id, discover_cluster, self.api, self.deployment_id)
+                return self.step("reading DB cluster %s" % self.deployment_id, discover_cluster, self.api, self.deployment_id,
+                                 cluster_and_instances(described.get("cluster"), self.deployment_id))
             return self.step("reading DB instance %s" % self.deployment_id, discover_instance, self.api, self.deployment_id,
-                             self.params["include_replicas"])
+                             self.params["include_replicas"], instances_by_id(described.get("instances")))
         except TargetError as e:
             if must_exist:
                 self.fail(str(e))
@@ -220,7 +224,8 @@ class RdsAlarmsConverger(Converger):
         deployment = self.discover()
         settings = alarm_settings(self.params)[0]
         if settings["DatabaseConnections"]["enabled"]:
-            problems = fill_max_connections(self.api, deployment, self.params.get("max_connections"), self.step)
+            problems = fill_max_connections(self.api, deployment, self.params.get("max_connections"), self.step,
+                                            parameter_values((self.params.get("described") or {}).get("parameter_groups")))
             if problems:
                 self.fail(["the DatabaseConnections threshold needs max_connections: %s; set max_connections, or disable the alarm "
                            "with alarms: {DatabaseConnections: {enabled: false}}" % problem for problem in problems])

@@ -55,8 +55,27 @@ def _same_region_replicas(instance, region):
     return local, remote
 
 
-def discover_instance(api, identifier, include_replicas):
-    instance = api.db_instance(identifier)
+def _replicas_described(described, instance, region):
+    """``(same-region identifiers, other-region ARNs)`` of described replicas of ``instance``.
+
+    A description of the primary taken before its replicas were made in the same run does not list them yet.
+    """
+    sources = (instance["DBInstanceIdentifier"], instance.get("DBInstanceArn"))
+    local, remote = [], []
+    for replica in described.values():
+        if replica.get("ReadReplicaSourceDBInstanceIdentifier") not in sources:
+            continue
+        if arn_parts(replica.get("DBInstanceArn"))[1] == region:
+            local.append(replica["DBInstanceIdentifier"])
+        else:
+            remote.append(replica["DBInstanceArn"])
+    return local, remote
+
+
+def discover_instance(api, identifier, include_replicas, described=None):
+    """The instance and its same-region replicas; ``described`` (``{id: item}``) saves describing those again."""
+    described = described or {}
+    instance = described.get(identifier) or api.db_instance(identifier)
     if instance is None:
         raise TargetError("db_instance_identifier: there is no DB instance %r in this account and region" % identifier)
     if instance.get("DBClusterIdentifier") or str(instance.get("Engine", "")).startswith("aurora"):
@@ -69,15 +88,22 @@ def discover_instance(api, identifier, include_replicas):
     skipped = []
     if include_replicas:
         local, remote = _same_region_replicas(instance, region)
-        replicas = api.db_instances("db-instance-id", local)
+        more_local, more_remote = _replicas_described(described, instance, region)
+        local += [replica for replica in more_local if replica not in local]
+        remote += [replica for replica in more_remote if replica not in remote]
+        replicas = [described[replica] for replica in local if replica in described]
+        replicas += api.db_instances("db-instance-id", [replica for replica in local if replica not in described])
         targets += [_instance_target(replica, "replica") for replica in sorted(replicas, key=lambda r: r["DBInstanceIdentifier"])]
         skipped = ["%s (read replica in another region: run rds_alarms there with db_instance_identifier)" % arn for arn in remote]
     return dict(id=identifier, kind="instance", arn=instance.get("DBInstanceArn"), partition=partition, region=region,
                 account=account, targets=targets, skipped=skipped)
 
 
-def discover_cluster(api, identifier):
-    cluster = api.db_cluster(identifier)
+def discover_cluster(api, identifier, described=(None, None)):
+    """The cluster and its instances; ``described`` (``(cluster, instances)``) saves describing them again."""
+    cluster, instances = described
+    if cluster is None:
+        cluster, instances = api.db_cluster(identifier), None
     if cluster is None:
         raise TargetError("db_cluster_identifier: there is no DB cluster %r in this account and region" % identifier)
     if not str(cluster.get("Engine", "")).startswith("aurora"):
@@ -95,7 +121,8 @@ def discover_cluster(api, identifier):
     cluster_target = dict(id=identifier, kind="cluster", role="cluster", arn=cluster.get("DBClusterArn"), instance_class=None,
                           parameter_group=None, allocated_storage=None, serverless=False, max_acu=max_acu,
                           global_secondary=global_secondary, max_connections=None)
-    instances = api.db_instances("db-cluster-id", [identifier])
+    if instances is None:
+        instances = api.db_instances("db-cluster-id", [identifier])
     targets = [cluster_target]
     for instance in sorted(instances, key=lambda i: (i["DBInstanceIdentifier"] not in writers, i["DBInstanceIdentifier"])):
         targets.append(_instance_target(instance, "writer" if instance["DBInstanceIdentifier"] in writers else "reader", max_acu))
@@ -103,13 +130,14 @@ def discover_cluster(api, identifier):
                 targets=targets, skipped=[])
 
 
-def fill_max_connections(api, deployment, override, step):
+def fill_max_connections(api, deployment, override, step, described_groups=None):
     """Set ``max_connections`` of every instance target; returns the problems (one per target) as text.
 
-    ``step(doing, function, *args)`` runs the AWS reads (the converger's error handling).
+    ``step(doing, function, *args)`` runs the AWS reads (the converger's error handling); ``described_groups``
+    (``{group: {parameter: value}}``) saves reading those groups again.
     """
     problems = []
-    groups = {}
+    groups = dict(described_groups or {})
     for target in deployment["targets"]:
         if target["kind"] != "instance":
             continue
