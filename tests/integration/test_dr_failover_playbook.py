@@ -120,6 +120,8 @@ def test_failover_to_the_dr_region_and_failback(deployment, localenv, ansible):
     report = json.loads((deployment["reports"] / ("INC-42-%s-failover.json" % host)).read_text())
     assert report["record"]["declared_by"] == "tester" and report["new_writer"]["identifier"] == host + "-dr"
     assert report["freeze"].startswith("froze app_rw") and report["probe"]["id"] >= 1
+    assert report["record"]["action"] == "promote_replica" and report["record"]["path"] == "rds" and "frozen" in report["old_writer_now"]
+    assert report["application_check"]["passed"] is True and report["application_check"]["secret"] == deployment["secret_id"]
     assert float(report["rto_seconds_service"]) > 0 and float(report["rto_seconds_writes"]) >= float(report["rto_seconds_service"])
     assert report["rpo_seconds"] is not None and float(report["rpo_seconds"]) <= 60
     assert [s["step"] for s in report["timeline"]] == ["preflight", "promote_replica", "route53", "secrets"]
