@@ -74,6 +74,7 @@ WARM_SERVICES = {
     "aurora_cluster": ("rds", "kms", "application-autoscaling"),
     "aurora_global_cluster": ("rds",),
     "backup_plan": ("backup",),
+    "backup_restore_testing": ("backup", "sts"),
     "db_secret": ("kms", "secretsmanager"),
     "kms_key": ("kms",),
     "rds_alarms": ("rds", "cloudwatch", "sns"),

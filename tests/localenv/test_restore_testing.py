@@ -106,3 +106,25 @@ def test_duplicates_and_bad_selections_are_refused(backup):
         backup.create_restore_testing_selection(RestoreTestingPlanName=rt_name("missing"), RestoreTestingSelection=base)
     assert rt_code(raised) == "ResourceNotFoundException"
     backup.delete_restore_testing_plan(RestoreTestingPlanName=name)
+
+
+def test_tags_wildcard_vault_arns_and_conditions_narrowing_the_wildcard(backup):
+    name = rt_name("aws_like")
+    points = {"Algorithm": "LATEST_WITHIN_WINDOW", "RecoveryPointTypes": ["SNAPSHOT"],
+              "IncludeVaults": ["arn:aws:backup:*:123456789012:backup-vault:prod-*"],
+              "ExcludeVaults": ["arn:aws:backup:us-east-1:*:backup-vault:legal-hold"]}
+    arn = backup.create_restore_testing_plan(RestoreTestingPlan=rt_plan(name, RecoveryPointSelection=points),
+                                             Tags={"team": "dba"})["RestoreTestingPlanArn"]
+    assert backup.list_tags(ResourceArn=arn)["Tags"] == {"team": "dba"}
+    backup.tag_resource(ResourceArn=arn, Tags={"env": "prod"})
+    backup.untag_resource(ResourceArn=arn, TagKeyList=["team"])
+    assert backup.list_tags(ResourceArn=arn)["Tags"] == {"env": "prod"}
+    conditions = {"StringEquals": [{"Key": "aws:ResourceTag/restore-test", "Value": "true"}]}
+    backup.create_restore_testing_selection(RestoreTestingPlanName=name, RestoreTestingSelection={
+        "RestoreTestingSelectionName": "tagged", "IamRoleArn": ROLE, "ProtectedResourceType": "RDS",
+        "ProtectedResourceArns": ["*"], "ProtectedResourceConditions": conditions})
+    got = backup.get_restore_testing_selection(RestoreTestingPlanName=name, RestoreTestingSelectionName="tagged")
+    assert got["RestoreTestingSelection"]["ProtectedResourceConditions"] == conditions
+    backup.delete_restore_testing_selection(RestoreTestingPlanName=name, RestoreTestingSelectionName="tagged")
+    backup.delete_restore_testing_plan(RestoreTestingPlanName=name)
+    assert backup.list_tags(ResourceArn=arn)["Tags"] == {}

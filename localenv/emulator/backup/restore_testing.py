@@ -29,7 +29,7 @@ from localenv.emulator.backup.selections import ROLE_ARN, RESOURCE_ARN
 
 PLAN_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,49}$")
 RATE = re.compile(r"^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$")
-VAULT = re.compile(r"^(\*|arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[a-zA-Z0-9\-_*]{1,50})$")
+VAULT = re.compile(r"^(\*|arn:aws[a-z-]*:backup:([a-z0-9-]+|\*):(\d{12}|\*):backup-vault:[a-zA-Z0-9\-_*]{1,50})$")
 ALGORITHMS = ("LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW")
 POINT_TYPES = ("CONTINUOUS", "SNAPSHOT")
 RESOURCE_TYPES = ("Aurora", "DocumentDB", "DynamoDB", "EBS", "EC2", "EFS", "FSx", "Neptune", "RDS", "S3")
@@ -102,6 +102,8 @@ def _create_restore_testing_plan(self):
     record = dict(_full_plan(plan), RestoreTestingPlanArn=arn, CreationTime=now(), CreatorRequestId=params.get("CreatorRequestId"),
                   Tags=params.get("Tags") or {}, Selections={})
     plans(backend)[name] = record
+    if record["Tags"]:  # ListTags / TagResource / UntagResource see the creation tags, as in AWS
+        backend.tag_resource(arn, record["Tags"])
     return json.dumps(dict(CreationTime=record["CreationTime"], RestoreTestingPlanArn=arn, RestoreTestingPlanName=name))
 
 
@@ -153,6 +155,7 @@ def _delete_restore_testing_plan(self):
     if record["Selections"]:
         raise InvalidRequestException("Restore testing plan %s still has selections; delete them first" % name)
     del plans(self.backup_backend)[name]
+    self.backup_backend.tagger.delete_all_tags_for_resource(record["RestoreTestingPlanArn"])
     return 204, {}, ""
 
 
@@ -163,7 +166,8 @@ def _check_selection(selection):
         raise InvalidParameterValueException("ProtectedResourceType must be one of %s" % ", ".join(RESOURCE_TYPES))
     arns = selection.get("ProtectedResourceArns") or []
     conditions = selection.get("ProtectedResourceConditions") or {}
-    if arns and any(conditions.get(kind) for kind in ("StringEquals", "StringNotEquals")):
+    # AWS: specific ARNs, or the wildcard ["*"] optionally narrowed by tag conditions.
+    if arns and arns != ["*"] and any(conditions.get(kind) for kind in ("StringEquals", "StringNotEquals")):
         raise InvalidParameterValueException("Give ProtectedResourceArns or ProtectedResourceConditions, not both")
     for arn in arns:
         if not RESOURCE_ARN.match(arn):
