@@ -15,6 +15,7 @@ __metaclass__ = type
 import datetime
 import json
 
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.backup_tags import BackupTagging
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.pagination import paginate
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.responses import get_path
@@ -34,7 +35,7 @@ def lock_is_immutable(lock_date, now=None):
     return lock_date <= now
 
 
-class BackupApi(object):
+class BackupApi(BackupTagging):
     def __init__(self, client):
         self.client = client
 
@@ -91,23 +92,6 @@ class BackupApi(object):
 
     def delete_vault(self, name):
         self.client.delete_backup_vault(BackupVaultName=name)
-
-    # tags (vaults and plans)
-
-    def tags(self, arn):
-        tags, params = {}, dict(ResourceArn=arn)
-        while True:
-            response = self.client.list_tags(**params)
-            tags.update(response.get("Tags") or {})
-            if not response.get("NextToken"):
-                return tags
-            params["NextToken"] = response["NextToken"]
-
-    def tag(self, arn, tags):
-        self.client.tag_resource(ResourceArn=arn, Tags=tags)
-
-    def untag(self, arn, keys):
-        self.client.untag_resource(ResourceArn=arn, TagKeyList=list(keys))
 
     # plan
 

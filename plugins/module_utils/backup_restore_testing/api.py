@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.backup_tags import BackupTagging
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.errors import AWS_EXCEPTIONS, is_error
 from ansible_collections.innovate.aws_postgres.plugins.module_utils.aws.pagination import paginate
 
@@ -26,7 +27,7 @@ def _pick(value, keys):
     return dict((key, value[key]) for key in keys if value.get(key) is not None)
 
 
-class RestoreTestingApi(object):
+class RestoreTestingApi(BackupTagging):
     def __init__(self, client):
         self.client = client
 
@@ -54,23 +55,6 @@ class RestoreTestingApi(object):
 
     def delete_plan(self, name):
         self.client.delete_restore_testing_plan(RestoreTestingPlanName=name)
-
-    # tags
-
-    def tags(self, arn):
-        tags, params = {}, dict(ResourceArn=arn)
-        while True:
-            response = self.client.list_tags(**params)
-            tags.update(response.get("Tags") or {})
-            if not response.get("NextToken"):
-                return tags
-            params["NextToken"] = response["NextToken"]
-
-    def tag(self, arn, tags):
-        self.client.tag_resource(ResourceArn=arn, Tags=tags)
-
-    def untag(self, arn, keys):
-        self.client.untag_resource(ResourceArn=arn, TagKeyList=list(keys))
 
     # selections
 
