@@ -13,6 +13,8 @@ ACCOUNTS = {
     "security": "222222222222",
     "backup": "333333333333",
     "app": "444444444444",
+    # Non-production: where the monthly restore tests restore production backups (roles/restore_test).
+    "nonprod": "555555555555",
 }
 REGIONS = ("us-east-1", "us-west-2")
 ROLE_NAME = "InnovateAutomation"

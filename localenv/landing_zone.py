@@ -1,6 +1,6 @@
 """The network an account-vending landing zone gives the member accounts, seeded at start-up.
 
-In the data account (and the app account) of both regions: a VPC tagged ``Name=innovate-<account>``
+In the data account (and the app and nonprod accounts) of both regions: a VPC tagged ``Name=innovate-<account>``
 with three private subnets in three availability zones, tagged ``tier=private`` and
 ``Name=innovate-<account>-private-<zone>``, and the application security group ``app-servers``;
 in the data account also the ``rds-monitoring-role`` that RDS enhanced monitoring assumes.
@@ -20,6 +20,8 @@ TIER_TAG = ("tier", "private")
 NETWORKS = {
     "data": {"us-east-1": "10.10.0.0/16", "us-west-2": "10.20.0.0/16"},
     "app": {"us-east-1": "10.30.0.0/16", "us-west-2": "10.40.0.0/16"},
+    # the non-production account the restore tests restore into (roles/restore_test)
+    "nonprod": {"us-east-1": "10.50.0.0/16", "us-west-2": "10.60.0.0/16"},
 }
 ZONES = ("a", "b", "c")
 MONITORING_ROLE = "rds-monitoring-role"

@@ -29,6 +29,7 @@ from localenv.emulator import proxies
 from localenv.emulator import instance_api
 from localenv.emulator import monitoring
 from localenv.emulator import snapshot_api
+from localenv.emulator import snapshot_sharing
 from localenv.emulator import s3_object_lock
 from localenv.emulator import blue_green
 from localenv.emulator import failover_api
@@ -67,6 +68,7 @@ def build(context, dataplane=True):
     instance_api.install(context)
     aurora.install(context)  # after db_instances: wraps the instance operations it installed
     snapshot_api.install(context)  # after db_instances and aurora: wraps their snapshot operations
+    snapshot_sharing.install(context)  # after snapshot_api: copies of snapshots shared by other accounts
     aurora_migration.install(context)  # after aurora and snapshot_api: Aurora read replicas of RDS instances
     blue_green.install(context)
     failover_api.install(context)

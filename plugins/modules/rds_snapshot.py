@@ -62,6 +62,10 @@ options:
     description:
       - Makes the snapshot a copy of this snapshot when it does not exist. In the same region its identifier or ARN;
         in another region its ARN (or its identifier with O(source_region)).
+      - A snapshot of another account that account shared with this one (its C(restore) attribute) is given by its ARN;
+        it is found among the snapshots shared with this account (C(SnapshotType=shared)). When it is encrypted,
+        O(kms_key_id) (a key of this account) is required, and its own key must be a customer managed key whose policy
+        lets this account use it (RDS refuses the copy otherwise).
       - A DB cluster snapshot is recognised by its ARN (C(:cluster-snapshot:)) or found by its identifier.
       - The source must be available (with O(wait=true) the task waits for it).
     type: str
@@ -143,8 +147,9 @@ attributes:
 notes:
   - A cross-region copy is requested in the task's region (O(region)) from the source's region; boto3 signs the
     pre-signed URL RDS needs.
-  - Copying a snapshot shared by another account needs its ARN and the ability to read it; this module reads the
-    source snapshot first and fails when it cannot.
+  - Copying a snapshot shared by another account needs its ARN; this module reads it among the snapshots shared with
+    this account first and fails, before any change, when it is not shared (or does not exist). Cross-account copies are
+    made within one region.
 seealso:
   - module: innovate.aws_postgres.rds_instance
   - module: innovate.aws_postgres.kms_key
@@ -167,6 +172,13 @@ EXAMPLES = r"""
     kms_key_id: alias/orders-db-rds
     copy_tags: true
     shared_accounts: ["333333333333"]
+
+- name: In the nonprod account, copy a snapshot the data account shared with it, encrypted with a nonprod key
+  innovate.aws_postgres.rds_snapshot:
+    assume_role_arn: arn:aws:iam::555555555555:role/InnovateAutomation
+    snapshot_identifier: orders-db-restore-test
+    source_snapshot: arn:aws:rds:us-east-1:111111111111:snapshot:orders-db-restore-test
+    kms_key_id: alias/restore-test-rds
 
 - name: Snapshot an Aurora cluster
   innovate.aws_postgres.rds_snapshot:

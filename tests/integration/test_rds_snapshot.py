@@ -2,10 +2,12 @@
 
 One instance (encrypted with a customer managed key) is created with boto3; the module snapshots it
 (check mode first), copies the snapshot to us-west-2 re-encrypted with a us-west-2 key, shares and
-unshares the copy, prunes nightly snapshots and deletes; bad inputs fail cleanly and write nothing.
+unshares the copy, shares a copy with the nonprod account, which copies it by ARN with its own key,
+prunes nightly snapshots and deletes; bad inputs fail cleanly and write nothing.
 A restore of the cross-region copy contains the row written before the snapshot.
 """
 
+import json
 import uuid
 
 import pytest
@@ -17,6 +19,8 @@ from step_play import failed, ok, run_steps, writes as step_writes
 MODULE = "innovate.aws_postgres.rds_snapshot"
 PASSWORD = "Snapshot-Pass-0001"
 BACKUP_ACCOUNT = "333333333333"
+NONPROD = "555555555555"
+NONPROD_ROLE = "arn:aws:iam::%s:role/InnovateAutomation" % NONPROD
 
 
 def sn_name(prefix):
@@ -60,8 +64,15 @@ def env(localenv):
                            StorageEncrypted=True, KmsKeyId=east_key, BackupRetentionPeriod=1, DeletionProtection=False)
     rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=names["instance"], WaiterConfig={"Delay": 1, "MaxAttempts": 300})
     account = localenv.client("sts").get_caller_identity()["Account"]
+    # a key this account shares with nonprod (as kms_key grant_accounts makes it), and nonprod's own key for its copies
+    grants = {"AWS": "arn:aws:iam::%s:root" % NONPROD}
+    shareable_key = localenv.client("kms").create_key(Description="rds_snapshot test shared", Policy=json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % account}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": grants, "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:ReEncrypt*"], "Resource": "*"},
+        {"Effect": "Allow", "Principal": grants, "Action": ["kms:CreateGrant"], "Resource": "*"}]}))["KeyMetadata"]["Arn"]
+    nonprod_key = localenv.client("kms", account_id=NONPROD).create_key(Description="rds_snapshot test nonprod")["KeyMetadata"]["Arn"]
     yield dict(rds=rds, west=west, east_key=east_key, west_alias=west_alias, west_key_arn=west_kms.describe_key(KeyId=west_key)["KeyMetadata"]["Arn"],
-               account=account, **names)
+               account=account, shareable_key=shareable_key, nonprod_key=nonprod_key, **names)
     ri_delete(west, names["restored"])
     ri_delete(rds, names["instance"])
 
@@ -78,12 +89,20 @@ def test_snapshot_copy_share_prune_delete(localenv, ansible, env):
     arn = "arn:aws:rds:us-east-1:%s:snapshot:%s" % (env["account"], snap)
     create = dict(snapshot_identifier=snap, db_instance_identifier=instance, tags=dict(purpose="test"), wait_timeout=300)
     copy = dict(snapshot_identifier=snap, region="us-west-2", source_snapshot=arn, kms_key_id=env["west_alias"], copy_tags=True)
-    planned, planned_requests, created, again, copy_planned, copied, copied_again, shared, shared_again, unshared = sn_play(ansible, [
+    # a copy with the key nonprod may use, shared with nonprod; nonprod copies it by ARN with its own key
+    shared_arn = "arn:aws:rds:us-east-1:%s:snapshot:%s-np" % (env["account"], snap)
+    to_nonprod = dict(snapshot_identifier=snap + "-np", source_snapshot=snap, kms_key_id=env["shareable_key"], shared_accounts=[NONPROD])
+    in_nonprod = dict(snapshot_identifier=snap + "-np", source_snapshot=shared_arn, kms_key_id=env["nonprod_key"], assume_role_arn=NONPROD_ROLE)
+    results = sn_play(ansible, [
         "reset", dict(create, _check=True), "requests", create, create,
         dict(copy, _check=True), copy, copy,
         dict(copy, shared_accounts=[BACKUP_ACCOUNT]), dict(copy, shared_accounts=[BACKUP_ACCOUNT]),
         dict(snapshot_identifier=snap, region="us-west-2", shared_accounts=[]),
+        to_nonprod, dict(in_nonprod, _check=True), in_nonprod, in_nonprod,
+        dict(snapshot_identifier=snap + "-np", state="absent", assume_role_arn=NONPROD_ROLE),
     ])[1:]
+    planned, planned_requests, created, again, copy_planned, copied, copied_again, shared, shared_again, unshared = results[:10]
+    np_shared, np_planned, np_copied, np_again, np_deleted = results[10:]
     assert ok(planned, True)["changes"] == [dict(action="create", snapshot=snap, source=instance)]
     assert planned["snapshot"] is None and planned["diff"]["after"]["tags"] == {"purpose": "test"}
     assert writes(planned_requests) == {}
@@ -100,6 +119,15 @@ def test_snapshot_copy_share_prune_delete(localenv, ansible, env):
     assert ok(shared_again, False)["changes"] == []
     assert ok(unshared, True)["changes"] == [dict(action="share", add=[], remove=[BACKUP_ACCOUNT])]
     assert shared_with(west, snap) == []
+    assert ok(np_shared, True)["shared_accounts"] == [NONPROD] and np_shared["snapshot"]["kms_key_id"] == env["shareable_key"]
+    assert ok(np_planned, True)["changes"][0] == dict(action="copy", snapshot=snap + "-np", source=shared_arn, source_region=None,
+                                                      kms_key_id=env["nonprod_key"], copy_tags=False)
+    np_record = ok(np_copied, True)["snapshot"]
+    assert np_record["db_snapshot_arn"] == "arn:aws:rds:us-east-1:%s:snapshot:%s-np" % (NONPROD, snap)
+    assert np_record["source_db_snapshot_identifier"] == shared_arn and np_record["kms_key_id"] == env["nonprod_key"]
+    assert np_record["status"] == "available"
+    assert ok(np_again, False)["changes"] == []
+    assert ok(np_deleted, True)["changes"] == [dict(action="delete", snapshot=snap + "-np")]
 
     # bad inputs: each fails before any write
     automated = rds.describe_db_snapshots(DBInstanceIdentifier=instance, SnapshotType="automated")["DBSnapshots"][0]["DBSnapshotIdentifier"]
@@ -116,10 +144,12 @@ def test_snapshot_copy_share_prune_delete(localenv, ansible, env):
         dict(snapshot_identifier=automated, state="absent"),
         dict(snapshot_identifier="x-" + snap, db_instance_identifier="no-such-db"),
         dict(snapshot_identifier=snap, shared_accounts=["12345"]),
+        dict(in_nonprod, snapshot_identifier="x-" + snap, kms_key_id=None),
+        dict(in_nonprod, snapshot_identifier="x-" + snap, source_snapshot=arn),
         "requests",
     ])
     ok(results[0], True)
-    both, bad_id, negative, no_key, aws_key, other_source, auto, missing, bad_account, requests = results[2:]
+    both, bad_id, negative, no_key, aws_key, other_source, auto, missing, bad_account, np_no_key, np_not_shared, requests = results[2:]
     failed(both, "mutually exclusive", "db_instance_identifier", "db_cluster_identifier")
     failed(bad_id, "snapshot_identifier", "'1bad--id'", "starting with a letter")
     failed(negative, "keep_count", "-1", "at least 1")
@@ -129,6 +159,8 @@ def test_snapshot_copy_share_prune_delete(localenv, ansible, env):
     failed(auto, "automated", "cannot be deleted")
     failed(missing, "db_instance_identifier", "no-such-db")
     failed(bad_account, "shared_accounts", "'12345'", "12 digits")
+    failed(np_no_key, "kms_key_id", "shared by account %s" % env["account"], "KMS key of this account")
+    failed(np_not_shared, "source_snapshot", arn, "not shared with this account")
     assert writes(requests) == {}
     assert snapshot(west, "x-" + snap) is None and snapshot(rds, "x-" + snap) is None and shared_with(rds, aws_key_copy) == []
 

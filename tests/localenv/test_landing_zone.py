@@ -69,7 +69,7 @@ def test_seeding_again_changes_nothing():
         first = landing_zone.seed()
         again = landing_zone.seed()
         assert first == again
-        assert set(first) == {"data", "app"} and set(first["data"]) == {"us-east-1", "us-west-2"}
+        assert set(first) == {"data", "app", "nonprod"} and set(first["data"]) == {"us-east-1", "us-west-2"}
         from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
 
         backend = ec2_backends[accounts.ACCOUNTS["data"]]["us-east-1"]

@@ -106,9 +106,9 @@ def test_every_account_group_exists_and_databases_live_in_the_data_account(inven
 def test_account_ids_and_roles_to_assume(inventory):
     for host, hv in inventory["hosts"].items():
         ids = hv["aws_accounts"]
-        assert set(ids) == set(ACCOUNT_GROUPS), host
+        assert set(ids) == set(ACCOUNT_GROUPS) | {"nonprod"}, host  # nonprod: restore tests only (no group, no hosts)
         assert all(isinstance(value, str) and re.match(r"^\d{12}$", value) for value in ids.values()), ids
-        assert len(set(ids.values())) == 4, "each account is distinct: %s" % ids
+        assert len(set(ids.values())) == 5, "each account is distinct: %s" % ids
         role = hv["aws_automation_role_name"]
         assert hv["aws_account_id"] == ids["data"]
         assert hv["aws_assume_role_arn"] == "arn:aws:iam::%s:role/%s" % (ids["data"], role)
@@ -118,7 +118,7 @@ def test_account_ids_and_roles_to_assume(inventory):
         assert hv["aws_region"] in REGIONS and hv["aws_dr_region"] in REGIONS and hv["aws_region"] != hv["aws_dr_region"]
         assert hv["default_tags"]["environment"] == inventory["name"]
         if inventory["name"] == "local":
-            assert ids == {name: localenv_accounts.ACCOUNTS[name] for name in ACCOUNT_GROUPS}, "local uses the emulator's accounts"
+            assert ids == {name: localenv_accounts.ACCOUNTS[name] for name in ids}, "local uses the emulator's accounts"
             assert hv["aws_endpoint_url"].startswith("http://127.0.0.1:")
         else:
             assert "aws_endpoint_url" not in hv and "aws_access_key" not in hv and "aws_secret_key" not in hv

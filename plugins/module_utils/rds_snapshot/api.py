@@ -94,6 +94,18 @@ class SnapshotApi(object):
         request = {self.names["source"]: identifier}
         return describe_one(getattr(self.rds, self.names["describe_source"]), self.names["source_records"], self.names["source_not_found"], **request)
 
+    def shared(self, arn):
+        """The record of the snapshot ``arn`` of another account shared with this one (``SnapshotType=shared``), or None.
+
+        RDS lists a snapshot shared by another account under its ARN; it is matched by ``DBSnapshotArn`` (or
+        ``DBClusterSnapshotArn``) and by an identifier equal to the ARN.
+        """
+        records = paginate(self.rds, self.names["describe"], SnapshotType="shared", IncludeShared=True).get(self.names["records"], [])
+        for record in records:
+            if arn in (record.get(self.names["arn"]), record.get(self.names["id"])):
+                return record
+        return None
+
     def manual_snapshots(self, source_identifier):
         """Every manual snapshot of ``source_identifier`` (all pages)."""
         request = {self.names["source"]: source_identifier, "SnapshotType": "manual"}

@@ -155,6 +155,15 @@ class SnapshotConverger(Converger):
         source_api = SnapshotApi(self.module.client("rds", region=source_region), self.kind)
         lookup = arn["identifier"] if arn else source
         record = self.step("reading source snapshot %s in %s" % (source, source_region), source_api.describe, lookup)
+        shared_by = None
+        if arn and (record is None or (record.get(KINDS[self.kind]["arn"]) or source) != source):
+            # not this account's snapshot: one another account shared with this one, read by its ARN
+            record = self.step("reading the snapshots shared with this account in %s" % source_region, source_api.shared, source)
+            if record is None:
+                self.fail("source_snapshot: %s %s is not shared with this account (or does not exist); account %s must share it "
+                          "first (its restore attribute, shared_accounts of this module run in that account)"
+                          % (self.label, source, arn["account"]))
+            shared_by, lookup = arn["account"], source
         if record is None:
             self.fail("source_snapshot: there is no %s %s in %s" % (self.label, lookup, source_region))
         source_view = normalize(self.kind, record)
@@ -167,6 +176,9 @@ class SnapshotConverger(Converger):
             self.fail("kms_key_id: %s %s is encrypted and a copy to another region (%s -> %s) must be encrypted with a KMS key of "
                       "%s; give kms_key_id (a key ARN, id or alias in %s)" % (self.label, lookup, source_region, self.region,
                                                                               self.region, self.region))
+        if shared_by and source_view["encrypted"] and not kms_key_id:
+            self.fail("kms_key_id: %s %s is encrypted and shared by account %s; a copy of a shared encrypted snapshot must be "
+                      "encrypted with a KMS key of this account: give kms_key_id (a key ARN, id or alias)" % (self.label, source, shared_by))
         key_arn = None
         if kms_key_id:
             key = self.step("reading KMS key %s" % kms_key_id, self.api.key, kms_key_id)
@@ -176,7 +188,8 @@ class SnapshotConverger(Converger):
             key_arn = key["arn"]
         copy = dict(source_arn=source_view["arn"], source_identifier=source_view["source_identifier"],
                     source_region=source_region if cross_region else None, kms_key_arn=key_arn, kms_key_id=kms_key_id,
-                    copy_tags=self.params["copy_tags"], lookup=lookup, source_api=source_api, status=source_view["status"])
+                    copy_tags=self.params["copy_tags"], lookup=lookup, source_api=source_api, status=source_view["status"],
+                    shared_by=shared_by)
         return copy, key_arn or source_view["kms_key_id"], source_view["encrypted"] or bool(key_arn)
 
     def aws_managed(self, key_id):
@@ -224,7 +237,11 @@ class SnapshotConverger(Converger):
                                     self.api.create, self.identifier, change["source"], desired.get("tags"))
             elif action == "copy":
                 copy = desired["copy"]
-                if copy["status"] != "available":
+                if copy["status"] != "available" and copy.get("shared_by"):
+                    self.waiting("%s %s to be available" % (self.label, copy["lookup"]),
+                                 lambda: self.step("reading shared %s %s" % (self.label, copy["lookup"]), copy["source_api"].shared,
+                                                   copy["lookup"]), is_available)
+                elif copy["status"] != "available":
                     self.wait_available(copy["source_api"], copy["lookup"])
                 record = self.write("copy", "copying %s %s to %s" % (self.label, change["source"], self.identifier),
                                     self.api.copy, change["source"], self.identifier, kms_key_id=copy.get("kms_key_arn"),

@@ -1,13 +1,16 @@
 """The source deployment of the restore_test scenario, driven with boto3 and psycopg2.
 
 ``create`` makes an RDS for PostgreSQL instance (master password managed in Secrets Manager,
-automated backups), seeds an application schema, the login app_rw and its connection secret, and
-takes a manual snapshot; ``leftovers`` lists the restore test's temporary instances still there;
-``delete`` removes the instance, its snapshot and the secret. Prints one JSON object.
+automated backups, encrypted with a customer managed key of the security account that the data and
+nonprod accounts may use, as rds_encryption makes it), seeds an application schema, the login app_rw
+and its connection secret, and takes a manual snapshot; ``leftovers`` lists the restore test's
+temporary instances and snapshots still there, in the data and the nonprod account; ``delete``
+removes the instance, its snapshot, the secret and the key. Prints one JSON object.
 """
 
 import argparse
 import json
+import re
 
 import boto3
 import psycopg2
@@ -26,13 +29,50 @@ SEED_SQL = [
 ]
 
 
-def clients(args):
+def session_in(args, account_id):
+    """A session with the automation role of ``account_id`` (the role of --role-arn, in that account)."""
     base = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=args.region)
+    role_arn = re.sub(r"::\d{12}:", "::%s:" % account_id, args.role_arn)
     creds = base.client("sts", endpoint_url=args.endpoint_url).assume_role(
-        RoleArn=args.role_arn, RoleSessionName="molecule-restore-test")["Credentials"]
-    session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                            aws_session_token=creds["SessionToken"], region_name=args.region)
+        RoleArn=role_arn, RoleSessionName="molecule-restore-test")["Credentials"]
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                         aws_session_token=creds["SessionToken"], region_name=args.region)
+
+
+def clients(args):
+    session = session_in(args, args.role_arn.split(":")[4])
     return session.client("rds", endpoint_url=args.endpoint_url), session.client("secretsmanager", endpoint_url=args.endpoint_url)
+
+
+def key_alias(args):
+    return "alias/molecule-%s-source" % args.identifier
+
+
+def source_key(args, data_account):
+    """The security account's key of the source, made once (the data and nonprod accounts may use it)."""
+    kms = session_in(args, args.security_account).client("kms", endpoint_url=args.endpoint_url)
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == key_alias(args):
+            return kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
+    users = {"AWS": ["arn:aws:iam::%s:root" % account for account in (data_account, args.nonprod_account)]}
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % args.security_account}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "OtherAccountsUse", "Effect": "Allow", "Principal": users, "Resource": "*",
+         "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]},
+        {"Sid": "OtherAccountsGrantsForAwsResources", "Effect": "Allow", "Principal": users, "Resource": "*",
+         "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}]}
+    key = kms.create_key(Description="molecule restore_test source", Policy=json.dumps(policy))["KeyMetadata"]
+    kms.create_alias(AliasName=key_alias(args), TargetKeyId=key["KeyId"])
+    return key["Arn"]
+
+
+def delete_key(args):
+    kms = session_in(args, args.security_account).client("kms", endpoint_url=args.endpoint_url)
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == key_alias(args):
+            kms.delete_alias(AliasName=alias["AliasName"])
+            kms.schedule_key_deletion(KeyId=alias["TargetKeyId"], PendingWindowInDays=7)
 
 
 def find(rds, identifier):
@@ -42,9 +82,10 @@ def find(rds, identifier):
 def create(args, rds, secrets):
     if find(rds, args.identifier):
         return dict(changed=False)
+    key = source_key(args, args.role_arn.split(":")[4])
     rds.create_db_instance(DBInstanceIdentifier=args.identifier, Engine="postgres", EngineVersion="15", DBInstanceClass="db.t4g.micro",
                            AllocatedStorage=20, DBName="app", MasterUsername="dbadmin", ManageMasterUserPassword=True,
-                           BackupRetentionPeriod=1, DeletionProtection=False, StorageEncrypted=True)
+                           BackupRetentionPeriod=1, DeletionProtection=False, StorageEncrypted=True, KmsKeyId=key)
     rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=args.identifier, WaiterConfig={"Delay": 1, "MaxAttempts": 300})
     record = rds.describe_db_instances(DBInstanceIdentifier=args.identifier)["DBInstances"][0]
     master = json.loads(secrets.get_secret_value(SecretId=record["MasterUserSecret"]["SecretArn"])["SecretString"])
@@ -75,7 +116,20 @@ def delete(args, rds, secrets):
         secrets.delete_secret(SecretId="molecule/%s/app_rw" % args.identifier, ForceDeleteWithoutRecovery=True)
     except secrets.exceptions.ResourceNotFoundException:
         pass
+    delete_key(args)
     return dict(changed=bool(found))
+
+
+def leftovers(args, rds):
+    """``{account: [instances and manual snapshots <identifier>-rt-*]}`` in the data and the nonprod account."""
+    prefix = args.identifier + "-rt-"
+    found = {}
+    nonprod = session_in(args, args.nonprod_account).client("rds", endpoint_url=args.endpoint_url)
+    for account, client in ((args.role_arn.split(":")[4], rds), (args.nonprod_account, nonprod)):
+        names = [db["DBInstanceIdentifier"] for db in client.describe_db_instances()["DBInstances"]]
+        names += [snap["DBSnapshotIdentifier"] for snap in client.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]]
+        found[account] = sorted(name for name in names if name.startswith(prefix))
+    return found
 
 
 def main():
@@ -86,6 +140,8 @@ def main():
     parser.add_argument("--role-arn", required=True)
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--ca-bundle", default="")
+    parser.add_argument("--security-account", default="222222222222")
+    parser.add_argument("--nonprod-account", default="555555555555")
     args = parser.parse_args()
     rds, secrets = clients(args)
     if args.action == "create":
@@ -93,7 +149,7 @@ def main():
     elif args.action == "delete":
         result = delete(args, rds, secrets)
     else:
-        result = dict(changed=False, leftovers=[db["DBInstanceIdentifier"] for db in find(rds, args.identifier + "-rt-")])
+        result = dict(changed=False, leftovers=leftovers(args, rds))
     print(json.dumps(result))
 
 
