@@ -36,7 +36,8 @@ def control(method, path):
     return json.loads(body) if body else None
 
 
-COMPARABLE = ["-e", "rds_backup_snapshot_copy_enabled=false", "-e", "rds_backup_bucket_enabled=false"]
+COMPARABLE = ["-e", "rds_backup_snapshot_copy_enabled=false", "-e", "rds_backup_bucket_enabled=false",
+              "-e", "rds_backup_restore_testing_enabled=false"]
 
 
 def run_site(extra=()):
@@ -68,7 +69,7 @@ def main():
                         help="the deployments are converged already")
     parser.add_argument("--limit", help="only these deployments (ansible-playbook --limit)")
     parser.add_argument("--comparable", action="store_true",
-                        help="skip what the reference deployment does not do (nightly DR snapshot copy, logical backup bucket)")
+                        help="skip what the reference deployment does not do (nightly DR snapshot copy, logical backup bucket, restore testing plan)")
     args = parser.parse_args()
     extra = (["--limit", args.limit] if args.limit else []) + (COMPARABLE if args.comparable else [])
     if not args.skip_first_converge:
