@@ -18,10 +18,9 @@ if str(REPO / ".collections") not in sys.path:
 # pytest-xdist hands whole files to the workers in collection order: the longest files go first, so
 # that no worker starts one of them while the others are running out of work (measured with --durations).
 LONGEST_FIRST = (
-    "test_restore_test.py", "test_rds_network.py", "test_pg_extensions.py", "test_day2_migrate_to_aurora.py", "test_db_secret.py",
-    "test_dr_failover_playbook.py", "test_aurora_global_cluster.py", "test_site.py", "test_aurora_cluster.py",
-    "test_pg_role_model_converge.py", "test_dr_failover_aurora.py", "test_iam_auth.py", "test_day2_break_glass.py",
-    "test_s3_backup_bucket.py", "test_rds_parameter_group.py", "test_posture_audit.py", "test_rds_instance.py",
+    "test_restore_test.py", "test_rds_network.py", "test_db_secret.py", "test_site.py", "test_day2_migrate_to_aurora.py",
+    "test_pg_extensions.py", "test_rds_parameter_group.py", "test_dr_failover_aurora.py", "test_posture_audit.py",
+    "test_aurora_cluster.py", "test_dr_failover_playbook.py", "test_day2_break_glass.py", "test_rds_proxy.py",
 )
 
 
